@@ -1,0 +1,153 @@
+"""The name and alias index behind search.
+
+Every name and alias is folded (:func:`graph.text.fold`) and split into
+words. The index maps each word to the entities having it, and keeps the
+distinct words sorted so that a query word can match as a prefix with a
+binary search. A query therefore touches only the entities that share its
+words, never the whole graph.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from graph.text import fold
+
+__all__ = ["NameIndex", "NameMatch", "score_name"]
+
+# A query word of this length or shorter must match a whole word: a one- or
+# two-letter prefix would pull in a large part of a big graph.
+_SHORT_WORD = 2
+# When a prefix stands for more distinct words than this, only whole-word
+# matches are used for it.
+_MAX_PREFIX_WORDS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    """The best-matching name of one entity for a query."""
+
+    key: str
+    score: float
+    matched: str
+
+
+def score_name(query: str, words: list[str], name: str, *, is_alias: bool) -> float:
+    """Score how well a folded name matches a folded query, in [0, 1].
+
+    Exact equality ranks first, then a name starting with the query, then
+    names containing every query word, then names whose words start with
+    the query words; a small bonus favours names the query covers more of,
+    and the preferred name beats an alias.
+
+    Examples
+    --------
+    >>> score_name("meta", ["meta"], "meta", is_alias=False)
+    1.0
+    >>> score_name("meta", ["meta"], "meta policy team", is_alias=False) < 1.0
+    True
+    """
+    if not name:
+        return 0.0
+    if name == query:
+        base = 0.9
+    elif name.startswith(query + " "):
+        base = 0.75
+    else:
+        name_words = name.split()
+        if all(w in name_words for w in words):
+            base = 0.6
+        elif all(any(n.startswith(w) for n in name_words) for w in words):
+            base = 0.45
+        elif query in name:
+            base = 0.3
+        else:
+            return 0.0
+    coverage = len(query) / max(len(name), len(query))
+    return round(base + 0.09 * coverage + (0.0 if is_alias else 0.01), 4)
+
+
+class NameIndex:
+    """Word index over entity names and aliases.
+
+    Examples
+    --------
+    >>> index = NameIndex()
+    >>> index.add("org/caisi", ["Center for AI Standards and Innovation", "CAISI"])
+    >>> [m.key for m in index.search("center for a.i. standards")]
+    ['org/caisi']
+    """
+
+    def __init__(self) -> None:
+        self._words: dict[str, list[str]] = {}
+        self._names: dict[str, tuple[str, ...]] = {}
+        self._sorted: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def add(self, key: str, names: Iterable[str]) -> None:
+        """Index the names of the entity ``key`` (the preferred name first)."""
+        names = tuple(names)
+        self._names[key] = names
+        seen: set[str] = set()
+        for name in names:
+            for word in fold(name).split():
+                if word not in seen:
+                    seen.add(word)
+                    self._words.setdefault(word, []).append(key)
+        self._sorted = None
+
+    def prepare(self) -> None:
+        """Build the sorted word list now rather than on the first search."""
+        if self._sorted is None:
+            self._sorted = sorted(self._words)
+
+    def _keys_for(self, word: str) -> set[str]:
+        """Entities having a word equal to, or (if long enough) starting with, ``word``."""
+        exact = self._words.get(word, ())
+        if len(word) <= _SHORT_WORD:
+            return set(exact)
+        self.prepare()
+        assert self._sorted is not None
+        lo = bisect.bisect_left(self._sorted, word)
+        hi = bisect.bisect_left(self._sorted, word + "\U0010ffff", lo)
+        if hi - lo > _MAX_PREFIX_WORDS:
+            return set(exact)
+        found: set[str] = set()
+        for candidate in self._sorted[lo:hi]:
+            found.update(self._words[candidate])
+        return found
+
+    def candidates(self, query: str) -> set[str]:
+        """Keys of entities whose names contain every word of the folded ``query``."""
+        words = query.split()
+        if not words:
+            return set()
+        # Intersect the rarest first so the working set stays small.
+        sets = sorted((self._keys_for(w) for w in dict.fromkeys(words)), key=len)
+        result = sets[0]
+        for other in sets[1:]:
+            result = result & other
+            if not result:
+                break
+        return result
+
+    def match(self, key: str, query: str) -> NameMatch | None:
+        """The best-scoring name of ``key`` for the folded ``query``."""
+        words = query.split()
+        best: NameMatch | None = None
+        for position, name in enumerate(self._names.get(key, ())):
+            score = score_name(query, words, fold(name), is_alias=position > 0)
+            if score > 0 and (best is None or score > best.score):
+                best = NameMatch(key, score, name)
+        return best
+
+    def search(self, text: str) -> list[NameMatch]:
+        """Every entity matching ``text``, best first (ties by key)."""
+        query = fold(text)
+        matches = [m for key in self.candidates(query) if (m := self.match(key, query))]
+        matches.sort(key=lambda m: (-m.score, m.key))
+        return matches

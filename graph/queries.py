@@ -1,0 +1,442 @@
+"""Queries over the store: lookup, search, relations, filters, gaps, counts.
+
+Free functions that take the store first, in the manner of networkx
+algorithms. Paths and neighbourhoods are in :mod:`graph.paths`; timelines
+in :mod:`graph.timeline`.
+
+Every example below runs as a doctest against :func:`graph.sample.sample_store`,
+a small hand-made graph.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from graph.dates import PartialDate
+from graph.enums import AgreementStatus, Confidence, Direction, Kind, OrgCategory
+from graph.model import Entity, Organization, Relation
+from graph.store import GraphStore
+from graph.text import fold
+from graph.vocabulary import RelationType
+
+__all__ = [
+    "EntityFilter",
+    "GraphStats",
+    "RelationFilter",
+    "SearchHit",
+    "companies_without_agreement",
+    "filter_entities",
+    "get_entity",
+    "holds_at",
+    "lacking",
+    "relations",
+    "search",
+    "stats",
+]
+
+DEFAULT_COUNTERPARTY = "org/caisi"
+"""The review body ``companies_without_agreement`` asks about by default."""
+
+
+def get_entity(store: GraphStore, key: str) -> Entity:
+    """The entity under ``key``.
+
+    Raises
+    ------
+    UnknownEntity
+        If no entity has that key.
+
+    Examples
+    --------
+    >>> from graph.sample import sample_store
+    >>> get_entity(sample_store(), "person/howard-lutnick").name
+    'Howard Lutnick'
+    """
+    return store.entity(key)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A search result: the entity, its score in (0, 1], and the name that matched."""
+
+    entity: Entity
+    score: float
+    matched: str
+
+
+def search(
+    store: GraphStore, text: str, kinds: Iterable[Kind] | None = None, limit: int = 10
+) -> list[SearchHit]:
+    """Find entities by name or alias, best match first.
+
+    Case, accents and punctuation are ignored ("a.i." finds "AI"); every
+    word of the query must start a word of the name. An exact name ranks
+    above a name that starts with the query, which ranks above one that
+    merely contains its words; ties go by key.
+
+    Parameters
+    ----------
+    store
+        The graph.
+    text
+        Any text; text without letters or digits finds nothing.
+    kinds
+        Only entities of these kinds, if given.
+    limit
+        At most this many hits.
+
+    Examples
+    --------
+    >>> from graph.sample import sample_store
+    >>> [(h.entity.key, h.matched) for h in search(sample_store(), "center for a.i.")]
+    [('org/caisi', 'Center for AI Standards and Innovation')]
+    >>> [(h.entity.key, h.matched, h.score) for h in search(sample_store(), "caisi")]
+    [('org/caisi', 'CAISI', 0.99)]
+    >>> search(sample_store(), "!!!")
+    []
+    """
+    if limit <= 0:
+        return []
+    wanted = frozenset(kinds) if kinds else None
+    query = fold(text)
+    index = store.names
+    matches = []
+    for key in index.candidates(query):
+        if wanted is not None and store.entity(key).kind not in wanted:
+            continue
+        match = index.match(key, query)
+        if match is not None:
+            matches.append(match)
+    best = heapq.nsmallest(limit, matches, key=lambda m: (-m.score, m.key))
+    return [SearchHit(store.entity(m.key), m.score, m.matched) for m in best]
+
+
+def holds_at(relation: Relation, date: PartialDate) -> bool:
+    """Whether ``relation`` may hold at ``date``.
+
+    A relation holds when it had started by the end of ``date`` and had
+    not ended before its start: with partial dates, "may hold" is the
+    honest answer. ``valid_to`` is exclusive: a relation that ended on a
+    day no longer holds on that day.
+
+    Examples
+    --------
+    >>> from graph.sample import sample_store
+    >>> signed = sample_store().relation("person/donald-trump|SIGNED|order/ai-review-order|2026-06-02")
+    >>> holds_at(signed, PartialDate.parse("2026-06-01")), holds_at(signed, PartialDate.parse("2026-06"))
+    (False, True)
+    """
+    if relation.valid_from is not None and relation.valid_from.earliest() > date.latest():
+        return False
+    if relation.valid_to is not None and relation.valid_to.latest() <= date.earliest():
+        return False
+    return True
+
+
+def relations(
+    store: GraphStore,
+    key: str,
+    types: Iterable[RelationType] | None = None,
+    direction: Direction = Direction.BOTH,
+    as_of: PartialDate | None = None,
+    min_confidence: Confidence | None = None,
+) -> list[Relation]:
+    """The relations of one entity, filtered, in relation-key order.
+
+    Parameters
+    ----------
+    store
+        The graph.
+    key
+        The entity.
+    types
+        Only relations of these types, if given.
+    direction
+        ``OUTGOING`` (the entity is the subject), ``INCOMING`` or ``BOTH``.
+    as_of
+        Only relations that may hold at this date (see :func:`holds_at`).
+    min_confidence
+        Only relations with a citation at least this firm.
+
+    Raises
+    ------
+    UnknownEntity
+        If ``key`` is not in the store.
+
+    Examples
+    --------
+    >>> from graph.sample import sample_store
+    >>> [r.key for r in relations(sample_store(), "org/caisi", direction=Direction.INCOMING)]
+    ['person/howard-lutnick|OVERSEES|org/caisi']
+    """
+    wanted = frozenset(types) if types else None
+    floor = min_confidence.rank if min_confidence is not None else None
+    result = []
+    for rel in store.relations_of(key):
+        if wanted is not None and rel.type not in wanted:
+            continue
+        if direction is Direction.OUTGOING and rel.subject != key:
+            continue
+        if direction is Direction.INCOMING and rel.object != key:
+            continue
+        if as_of is not None and not holds_at(rel, as_of):
+            continue
+        if floor is not None and rel.confidence.rank < floor:
+            continue
+        result.append(rel)
+    return result
+
+
+def _linked(store: GraphStore, key: str, types: frozenset[RelationType], direction: Direction) -> set[str]:
+    """Entities joined to ``key`` by a relation of ``types``, seen from the *other* end.
+
+    ``direction`` is that of the other entity: ``OUTGOING`` means the other
+    entity is the subject and ``key`` the object.
+    """
+    linked: set[str] = set()
+    if direction in (Direction.OUTGOING, Direction.BOTH):
+        linked.update(r.subject for r in store.in_relations(key) if r.type in types)
+    if direction in (Direction.INCOMING, Direction.BOTH):
+        linked.update(r.object for r in store.out_relations(key) if r.type in types)
+    return linked
+
+
+def lacking(
+    store: GraphStore,
+    target: str,
+    types: Iterable[RelationType],
+    candidates: Iterable[str],
+    direction: Direction = Direction.OUTGOING,
+) -> list[Entity]:
+    """The candidates with no relation of ``types`` to ``target``.
+
+    Only ``target``'s own relations are read, so the cost does not grow
+    with the size of the graph.
+
+    Parameters
+    ----------
+    store
+        The graph.
+    target
+        The entity the candidates should be related to.
+    types
+        The relation types that count.
+    candidates
+        Keys to test, e.g. the organizations of some category.
+    direction
+        ``OUTGOING``: the candidate is the subject (``candidate -TYPE-> target``);
+        ``INCOMING``: the candidate is the object; ``BOTH``: either.
+
+    Raises
+    ------
+    UnknownEntity
+        If ``target`` is not in the store.
+
+    Examples
+    --------
+    >>> from graph.sample import sample_store
+    >>> store = sample_store()
+    >>> orgs = store.keys_of_kind(Kind.ORGANIZATION)
+    >>> [e.key for e in lacking(store, "org/caisi", [RelationType.OVERSEES], ["person/howard-lutnick"])]
+    []
+    """
+    store.entity(target)
+    linked = _linked(store, target, frozenset(types), direction)
+    return [store.entity(k) for k in candidates if k not in linked and k != target]
+
+
+def companies_without_agreement(
+    store: GraphStore,
+    counterparty: str = DEFAULT_COUNTERPARTY,
+    statuses: Iterable[AgreementStatus] = (AgreementStatus.SIGNED,),
+) -> list[Organization]:
+    """Major AI developers with no agreement in ``statuses`` with ``counterparty``.
+
+    A company has an agreement with the counterparty when it is
+    ``PARTY_TO`` an agreement the counterparty is ``COUNTERPARTY_TO``.
+    Only the counterparty's agreements and the flagged developers are
+    read; the rest of the graph is not scanned.
+
+    Raises
+    ------
+    UnknownEntity
+        If ``counterparty`` is not an organization in the store.
+
+    Examples
+    --------
+    >>> from graph.sample import sample_store
+    >>> [o.name for o in companies_without_agreement(sample_store())]
+    ['Meta']
+    """
+    store.organization(counterparty)
+    covered = store.agreement_parties(counterparty, frozenset(statuses))
+    return [store.organization(k) for k in store.major_ai_developers() if k not in covered]
+
+
+@dataclass(frozen=True, slots=True)
+class RelationFilter:
+    """A condition on an entity's relations: of ``type``, optionally with ``other``.
+
+    ``direction`` is the entity's side: ``OUTGOING`` when it is the subject.
+    """
+
+    type: RelationType
+    other: str | None = None
+    direction: Direction = Direction.BOTH
+
+    def matches(self, store: GraphStore, key: str) -> bool:
+        """Whether entity ``key`` has a relation satisfying this filter."""
+        for rel in store.relations_of(key):
+            if rel.type is not self.type:
+                continue
+            if self.direction is Direction.OUTGOING and rel.subject != key:
+                continue
+            if self.direction is Direction.INCOMING and rel.object != key:
+                continue
+            if self.other is None or rel.other(key) == self.other:
+                return True
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class EntityFilter:
+    """Conditions an entity must meet; every condition given must hold.
+
+    Attributes
+    ----------
+    name_contains
+        Folded substring of the name or an alias.
+    categories
+        Organizations only: one of these categories.
+    major_ai_developer
+        Organizations only: the flag must equal this.
+    date_from, date_to
+        The entity's own date (signing, release, occurrence) must overlap
+        this range; undated entities fail a date condition.
+    some
+        The entity must have a relation matching each of these.
+    none
+        The entity must have no relation matching any of these.
+    """
+
+    name_contains: str | None = None
+    categories: frozenset[OrgCategory] | None = None
+    major_ai_developer: bool | None = None
+    date_from: PartialDate | None = None
+    date_to: PartialDate | None = None
+    some: tuple[RelationFilter, ...] = field(default=())
+    none: tuple[RelationFilter, ...] = field(default=())
+
+    def accepts(self, store: GraphStore, entity: Entity) -> bool:
+        """Whether ``entity`` meets every condition."""
+        if self.name_contains is not None:
+            needle = fold(self.name_contains)
+            if not any(needle in fold(n) for n in entity.names):
+                return False
+        if self.categories is not None or self.major_ai_developer is not None:
+            if not isinstance(entity, Organization):
+                return False
+            if self.categories is not None and entity.category not in self.categories:
+                return False
+            if self.major_ai_developer is not None and entity.major_ai_developer != self.major_ai_developer:
+                return False
+        if self.date_from is not None or self.date_to is not None:
+            date = entity.date
+            if date is None:
+                return False
+            if self.date_from is not None and date.latest() < self.date_from.earliest():
+                return False
+            if self.date_to is not None and date.earliest() > self.date_to.latest():
+                return False
+        if not all(f.matches(store, entity.key) for f in self.some):
+            return False
+        return not any(f.matches(store, entity.key) for f in self.none)
+
+
+def filter_entities(store: GraphStore, kind: Kind, where: EntityFilter | None = None) -> list[Entity]:
+    """The entities of ``kind`` meeting ``where``, in name order (then key).
+
+    When ``where`` requires a relation to a given entity, the candidates
+    are that entity's neighbours rather than every entity of the kind.
+
+    Raises
+    ------
+    UnknownEntity
+        If a relation filter names an entity that is not in the store.
+
+    Examples
+    --------
+    >>> from graph.sample import sample_store
+    >>> store = sample_store()
+    >>> signed = RelationFilter(RelationType.PARTY_TO, direction=Direction.OUTGOING)
+    >>> [e.name for e in filter_entities(store, Kind.ORGANIZATION, EntityFilter(none=(signed,), major_ai_developer=True))]
+    ['Meta']
+    """
+    keys: Sequence[str] = store.keys_of_kind(kind)
+    if where is None:
+        return [store.entity(k) for k in keys]
+    anchored = [f for f in where.some if f.other is not None]
+    if anchored:
+        anchor = anchored[0]
+        assert anchor.other is not None
+        store.entity(anchor.other)
+        around = set(store.out_relations(anchor.other)) | set(store.in_relations(anchor.other))
+        near = {r.other(anchor.other) for r in around if r.type is anchor.type}
+        keys = [k for k in keys if k in near] if len(near) > len(keys) else sorted(
+            (k for k in near if store.entity(k).kind is kind), key=lambda k: (fold(store.entity(k).name), k)
+        )
+    for relation_filter in (*where.some, *where.none):
+        if relation_filter.other is not None:
+            store.entity(relation_filter.other)
+    return [e for e in (store.entity(k) for k in keys) if where.accepts(store, e)]
+
+
+@dataclass(frozen=True, slots=True)
+class GraphStats:
+    """Counts over the whole graph at one version."""
+
+    version: int
+    entities: dict[Kind, int]
+    relations: dict[RelationType, int]
+    documents: int
+    citations: int
+
+    @property
+    def entity_total(self) -> int:
+        """How many entities in all."""
+        return sum(self.entities.values())
+
+    @property
+    def relation_total(self) -> int:
+        """How many relations in all."""
+        return sum(self.relations.values())
+
+
+def stats(store: GraphStore) -> GraphStats:
+    """Entity counts by kind, relation counts by type, and the version.
+
+    Types and kinds with no members are included with a count of zero.
+
+    Examples
+    --------
+    >>> from graph.sample import sample_store
+    >>> s = stats(sample_store())
+    >>> s.entities[Kind.AI_MODEL], s.relations[RelationType.DEVELOPED]
+    (2, 2)
+    """
+
+    def build() -> GraphStats:
+        citations = sum(len(e.citations) for e in store.entities())
+        citations += sum(len(r.citations) for r in store.relations())
+        return GraphStats(
+            version=store.version,
+            entities={kind: store.count(kind) for kind in Kind},
+            relations={type_: store.count_type(type_) for type_ in RelationType},
+            documents=store.count(Kind.DOCUMENT),
+            citations=citations,
+        )
+
+    result: GraphStats = store.cached("stats", build)
+    return result

@@ -1,0 +1,292 @@
+"""The graph store: a networkx MultiDiGraph plus lookup indexes.
+
+Nodes are entity keys with the :class:`~graph.model.Entity` under the
+``entity`` attribute; edges run from subject to object, keyed by the
+relation key, with the :class:`~graph.model.Relation` under ``relation``.
+The store adds what the graph alone does not give cheaply: lookups by name
+and alias, entities by kind in name order, each entity's relations in key
+order (the order pagination walks), and a version number that changes with
+every change to the graph so that callers can cache on it.
+
+The store only stores. Queries are free functions in :mod:`graph.queries`
+that take the store first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+import networkx as nx
+
+from graph.enums import AgreementStatus, Kind
+from graph.errors import OversightError, UnknownEntity, UnknownRelation
+from graph.model import Agreement, Entity, Organization, Relation
+from graph.names import NameIndex
+from graph.text import fold
+from graph.vocabulary import RelationType
+
+__all__ = ["DuplicateKey", "GraphStore"]
+
+_T = TypeVar("_T")
+_CACHE_MIN_DEGREE = 64
+
+
+class DuplicateKey(OversightError, ValueError):
+    """An entity or relation with the same key is already in the store."""
+
+
+class GraphStore:
+    """Entities and relations in a MultiDiGraph, with indexes and a version.
+
+    Examples
+    --------
+    >>> from graph.sample import sample_store
+    >>> store = sample_store()
+    >>> store.entity("org/meta").name
+    'Meta'
+    >>> [r.type.name for r in store.relations_of("model/fable-5")]
+    ['AFFECTED', 'DEVELOPED']
+    """
+
+    def __init__(self) -> None:
+        self._graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._names = NameIndex()
+        self._by_kind: dict[Kind, list[str]] = {kind: [] for kind in Kind}
+        self._by_type: dict[RelationType, int] = dict.fromkeys(RelationType, 0)
+        self._version = 0
+        self._derived: dict[Any, Any] = {}
+
+    # -- state -------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        """A number that changes whenever an entity or relation is added."""
+        return self._version
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """A read-only view of the underlying MultiDiGraph."""
+        return nx.freeze(self._graph.copy(as_view=True))
+
+    def __len__(self) -> int:
+        return self._graph.number_of_nodes()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._graph
+
+    @property
+    def relation_count(self) -> int:
+        """How many relations the store holds."""
+        return self._graph.number_of_edges()
+
+    def _changed(self) -> None:
+        self._version += 1
+        if self._derived:
+            self._derived.clear()
+
+    def cached(self, name: Any, build: Any) -> Any:
+        """Return ``build()``, computed once per version of the store.
+
+        Parameters
+        ----------
+        name
+            Any hashable naming the derived value.
+        build
+            A function of no arguments that computes it.
+        """
+        try:
+            return self._derived[name]
+        except KeyError:
+            value = self._derived[name] = build()
+            return value
+
+    # -- changes -----------------------------------------------------------
+    def add_entity(self, entity: Entity) -> None:
+        """Add an entity.
+
+        Raises
+        ------
+        DuplicateKey
+            If an entity with the same key exists.
+        """
+        if entity.key in self._graph:
+            raise DuplicateKey(f"entity {entity.key!r} is already in the store")
+        self._graph.add_node(entity.key, entity=entity)
+        self._by_kind[entity.kind].append(entity.key)
+        self._names.add(entity.key, entity.names)
+        self._changed()
+
+    def add_relation(self, relation: Relation) -> None:
+        """Add a relation between two entities already in the store.
+
+        Raises
+        ------
+        UnknownEntity
+            If the subject or object is not in the store.
+        DuplicateKey
+            If a relation with the same key exists.
+        """
+        for end in (relation.subject, relation.object):
+            if end not in self._graph:
+                raise UnknownEntity(end)
+        if self._graph.has_edge(relation.subject, relation.object, relation.key):
+            raise DuplicateKey(f"relation {relation.key!r} is already in the store")
+        self._graph.add_edge(relation.subject, relation.object, relation.key, relation=relation)
+        self._by_type[relation.type] += 1
+        self._changed()
+
+    def prepare(self) -> None:
+        """Build lazily built indexes now (after a bulk load, before serving)."""
+        self._names.prepare()
+        for kind in Kind:
+            self.keys_of_kind(kind)
+
+    # -- lookups -----------------------------------------------------------
+    def get(self, key: str) -> Entity | None:
+        """The entity under ``key``, or ``None``."""
+        node = self._graph._node.get(key)
+        return node["entity"] if node is not None else None
+
+    def entity(self, key: str) -> Entity:
+        """The entity under ``key``.
+
+        Raises
+        ------
+        UnknownEntity
+            If there is none.
+        """
+        node = self._graph._node.get(key)
+        if node is None:
+            raise UnknownEntity(key)
+        entity: Entity = node["entity"]
+        return entity
+
+    def entity_as(self, key: str, cls: type[_T]) -> _T:
+        """The entity under ``key`` if it is a ``cls``; else :class:`UnknownEntity`."""
+        entity = self.entity(key)
+        if not isinstance(entity, cls):
+            raise UnknownEntity(key)
+        return entity
+
+    def relation(self, key: str) -> Relation:
+        """The relation under ``key``.
+
+        Raises
+        ------
+        UnknownRelation
+            If there is none.
+        """
+        parts = key.split("|") if isinstance(key, str) else []
+        if len(parts) >= 3:
+            try:
+                relation: Relation = self._graph._succ[parts[0]][parts[2]][key]["relation"]
+                return relation
+            except KeyError:
+                pass
+        raise UnknownRelation(key)
+
+    def entities(self, kind: Kind | None = None) -> Iterator[Entity]:
+        """Every entity, or every entity of one kind, in insertion order."""
+        nodes = self._graph._node
+        keys = self._by_kind[kind] if kind is not None else nodes
+        for key in keys:
+            yield nodes[key]["entity"]
+
+    def relations(self) -> Iterator[Relation]:
+        """Every relation, in no particular order."""
+        for _subject, _object, relation in self._graph.edges(data="relation"):
+            yield relation
+
+    def keys_of_kind(self, kind: Kind) -> list[str]:
+        """Keys of one kind sorted by folded name, then key (cached per version)."""
+
+        def build() -> list[str]:
+            nodes = self._graph._node
+            return sorted(self._by_kind[kind], key=lambda k: (fold(nodes[k]["entity"].name), k))
+
+        result: list[str] = self.cached(("kind", kind), build)
+        return result
+
+    def count(self, kind: Kind) -> int:
+        """How many entities of ``kind`` there are."""
+        return len(self._by_kind[kind])
+
+    def count_type(self, type_: RelationType) -> int:
+        """How many relations of ``type_`` there are."""
+        return self._by_type[type_]
+
+    @property
+    def names(self) -> NameIndex:
+        """The name and alias index."""
+        return self._names
+
+    # -- adjacency ---------------------------------------------------------
+    def out_relations(self, key: str) -> Iterator[Relation]:
+        """Relations whose subject is ``key``, in no particular order."""
+        for keyed in self._graph._succ[key].values():
+            for data in keyed.values():
+                yield data["relation"]
+
+    def in_relations(self, key: str) -> Iterator[Relation]:
+        """Relations whose object is ``key``, in no particular order."""
+        for keyed in self._graph._pred[key].values():
+            for data in keyed.values():
+                yield data["relation"]
+
+    def relations_of(self, key: str) -> tuple[Relation, ...]:
+        """All relations touching ``key``, sorted by relation key (cached per version).
+
+        Raises
+        ------
+        UnknownEntity
+            If ``key`` is not in the store.
+        """
+        if key not in self._graph:
+            raise UnknownEntity(key)
+
+        def build() -> tuple[Relation, ...]:
+            found = {r.key: r for r in self.out_relations(key)}
+            found.update((r.key, r) for r in self.in_relations(key))
+            return tuple(found[k] for k in sorted(found))
+
+        # Sorting a few relations is cheaper than caching them; hubs are cached.
+        if self._graph.degree(key) < _CACHE_MIN_DEGREE:
+            return build()
+        result: tuple[Relation, ...] = self.cached(("rel", key), build)
+        return result
+
+    def degree(self, key: str) -> int:
+        """How many relations touch ``key``."""
+        degree: int = self._graph.degree(key)
+        return degree
+
+    # -- derived indexes ---------------------------------------------------
+    def major_ai_developers(self) -> list[str]:
+        """Keys of organizations flagged as major AI developers, by name (cached)."""
+
+        def build() -> list[str]:
+            return [
+                key
+                for key in self.keys_of_kind(Kind.ORGANIZATION)
+                if getattr(self.entity(key), "major_ai_developer", False)
+            ]
+
+        result: list[str] = self.cached("major", build)
+        return result
+
+    def agreement_parties(self, counterparty: str, statuses: frozenset[AgreementStatus]) -> set[str]:
+        """Organizations party to an agreement with ``counterparty`` in one of ``statuses``."""
+        parties: set[str] = set()
+        for rel in self.out_relations(counterparty):
+            if rel.type is not RelationType.COUNTERPARTY_TO:
+                continue
+            agreement = self.entity(rel.object)
+            if isinstance(agreement, Agreement) and agreement.status in statuses:
+                parties.update(
+                    r.subject for r in self.in_relations(agreement.key) if r.type is RelationType.PARTY_TO
+                )
+        return parties
+
+    def organization(self, key: str) -> Organization:
+        """The organization under ``key``; :class:`UnknownEntity` for any other kind."""
+        return self.entity_as(key, Organization)

@@ -1,0 +1,188 @@
+"""Timelines: dated entities and dated relations in chronological order.
+
+An entity appears on a timeline at its own date (an order's signing, a
+model's release, an event's occurrence). A relation appears when it has a
+``valid_from`` (it *started*) and again when it has a ``valid_to`` (it
+*ended*). Entries sort by date (see
+:attr:`graph.dates.PartialDate.sort_key`: a month-only date sorts before
+the days of that month) and then by key, so the order is total and stable.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from graph.dates import PartialDate
+from graph.enums import DescribedEnum, Kind
+from graph.model import Citation, Entity, Relation
+from graph.store import GraphStore
+
+__all__ = ["Boundary", "TimelineEntry", "describe", "timeline"]
+
+# How far back a timeline scan must start so that coarse dates (a whole
+# year) overlapping the requested range are not missed.
+_WIDEST = _dt.timedelta(days=366)
+
+
+class Boundary(DescribedEnum):
+    """What a timeline entry marks."""
+
+    OCCURRED = ("occurred", "The entity's own date: an order signed, a model released, an event held.")
+    STARTED = ("started", "A relation started to hold (its validFrom).")
+    ENDED = ("ended", "A relation stopped holding (its validTo).")
+
+
+_ENTITY_VERBS = {
+    Kind.ORDER: "signed",
+    Kind.AI_MODEL: "released",
+    Kind.DOCUMENT: "published",
+    Kind.AGREEMENT: "signed",
+}
+
+
+def describe(store: GraphStore, relation: Relation) -> str:
+    """One sentence for a relation: subject name, verb phrase, object name.
+
+    Examples
+    --------
+    >>> from graph.sample import sample_store
+    >>> store = sample_store()
+    >>> describe(store, store.relation("org/anthropic|DEVELOPED|model/fable-5"))
+    'Anthropic developed Fable 5'
+    """
+    subject = store.entity(relation.subject).name
+    obj = store.entity(relation.object).name
+    return f"{subject} {relation.type.phrase} {obj}"
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """A dated entity or a relation's start or end.
+
+    Attributes
+    ----------
+    date
+        When.
+    boundary
+        Whether this is an entity's own date, or a relation starting or ending.
+    entity
+        The dated entity, or the relation's subject.
+    relation
+        The relation, for ``STARTED`` and ``ENDED`` entries.
+    summary
+        What happened, in one line.
+    citations
+        The sources of the entry: the relation's or the entity's citations.
+    """
+
+    date: PartialDate
+    boundary: Boundary
+    entity: Entity
+    relation: Relation | None
+    summary: str
+    citations: tuple[Citation, ...]
+
+    @property
+    def sort_key(self) -> tuple[tuple[int, int, int], str]:
+        """Chronological order, then the entity or relation key and boundary."""
+        ident = self.relation.key if self.relation is not None else self.entity.key
+        return (self.date.sort_key, f"{ident}#{self.boundary.value}")
+
+
+def _entity_entry(entity: Entity) -> TimelineEntry | None:
+    date = entity.date
+    if date is None:
+        return None
+    verb = _ENTITY_VERBS.get(entity.kind)
+    summary = f"{entity.name} {verb}" if verb else entity.name
+    return TimelineEntry(date, Boundary.OCCURRED, entity, None, summary, entity.citations)
+
+
+def _relation_entries(store: GraphStore, relation: Relation) -> Iterable[TimelineEntry]:
+    subject = store.entity(relation.subject)
+    if relation.valid_from is not None:
+        yield TimelineEntry(
+            relation.valid_from, Boundary.STARTED, subject, relation, describe(store, relation), relation.citations
+        )
+    if relation.valid_to is not None:
+        yield TimelineEntry(
+            relation.valid_to, Boundary.ENDED, subject, relation, f"Ended: {describe(store, relation)}", relation.citations
+        )
+
+
+def _all_entries(store: GraphStore) -> list[TimelineEntry]:
+    entries = [e for e in map(_entity_entry, store.entities()) if e is not None]
+    for relation in store.relations():
+        if relation.valid_from is not None or relation.valid_to is not None:
+            entries.extend(_relation_entries(store, relation))
+    entries.sort(key=lambda e: e.sort_key)
+    return entries
+
+
+def _overlaps(entry: TimelineEntry, start: PartialDate | None, end: PartialDate | None) -> bool:
+    if start is not None and entry.date.latest() < start.earliest():
+        return False
+    return end is None or entry.date.earliest() <= end.latest()
+
+
+def timeline(
+    store: GraphStore,
+    key: str | None = None,
+    start: PartialDate | None = None,
+    end: PartialDate | None = None,
+) -> list[TimelineEntry]:
+    """Dated entities and relation starts and ends, in chronological order.
+
+    Parameters
+    ----------
+    store
+        The graph.
+    key
+        Only this entity's own date and its relations' dates, if given.
+    start, end
+        Only entries whose date overlaps this range (both ends inclusive).
+
+    Raises
+    ------
+    UnknownEntity
+        If ``key`` is given and not in the store.
+
+    Examples
+    --------
+    >>> from graph.sample import sample_store
+    >>> [(str(e.date), e.summary) for e in timeline(sample_store(), start=PartialDate.parse("2026-05"))]
+    [('2026-06-02', 'AI model review order signed'), ('2026-06-02', 'Donald Trump signed AI model review order')]
+    """
+    if key is not None:
+        entity = store.entity(key)
+        entries = [e for e in [_entity_entry(entity)] if e is not None]
+        for relation in store.relations_of(key):
+            entries.extend(_relation_entries(store, relation))
+        entries.sort(key=lambda e: e.sort_key)
+        return [e for e in entries if _overlaps(e, start, end)]
+    everything: list[TimelineEntry] = store.cached("timeline", lambda: _all_entries(store))
+    lo = 0
+    if start is not None:
+        floor = start.earliest() - _WIDEST
+        lo = _first_not_before(everything, floor)
+    result = []
+    for entry in everything[lo:]:
+        if end is not None and entry.date.earliest() > end.latest():
+            break
+        if _overlaps(entry, start, end):
+            result.append(entry)
+    return result
+
+
+def _first_not_before(entries: list[TimelineEntry], day: _dt.date) -> int:
+    """Index of the first entry whose earliest day is on or after ``day``."""
+    lo, hi = 0, len(entries)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if entries[mid].date.earliest() < day:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
