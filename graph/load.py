@@ -30,8 +30,8 @@ import orjson
 
 from graph.enums import AttributionKind, Kind
 from graph.errors import DataError, Problem, ValidationFailed
-from graph.model import Citation, Document, Entity, Relation
-from graph.records import SECTIONS, Source, parse_entity, parse_relation
+from graph.model import Citation, Document, Entity, Relation, kind_of_key
+from graph.records import SECTIONS, EntityDraft, RelationDraft, Source, parse_entity, parse_relation
 from graph.store import GraphStore
 
 __all__ = ["RawRecord", "build_store", "load_directory", "read_directory"]
@@ -64,9 +64,18 @@ def _toml_records(text: str, name: str, problems: list[Problem]) -> Iterator[Raw
             problems.append(Problem(name, f"[{section}]", "", f"write each record as [[{section}]], an array of tables"))
             continue
         for position, item in enumerate(items, 1):
-            key = item.get("key")
-            label = f"{section} {key!r}" if isinstance(key, str) else f"{section} #{position}"
-            yield RawRecord(section, item, Source(name, label))
+            yield RawRecord(section, item, Source(name, _label(section, item, f"#{position}")))
+
+
+def _label(section: str, item: Mapping[str, Any], position: str) -> str:
+    """How a problem report names a record: its key, or its position and what it links."""
+    key = item.get("key")
+    if isinstance(key, str):
+        return f"{section} {position} {key!r}"
+    ends = [item.get(k) for k in ("subject", "type", "object")]
+    if section == "relation" and all(isinstance(e, str) for e in ends):
+        return f"{section} {position} ({' '.join(ends)})"
+    return f"{section} {position}"
 
 
 def _jsonl_records(text: str, name: str, problems: list[Problem]) -> Iterator[RawRecord]:
@@ -87,7 +96,7 @@ def _jsonl_records(text: str, name: str, problems: list[Problem]) -> Iterator[Ra
             allowed = ", ".join(SECTIONS)
             problems.append(Problem(name, label, "record", f"{section!r} is not a record type; expected one of {allowed}"))
             continue
-        yield RawRecord(section, item, Source(name, label))
+        yield RawRecord(section, item, Source(name, _label(section, item, f"at {label}")))
 
 
 def read_directory(path: str | os.PathLike[str]) -> tuple[list[RawRecord], list[Problem]]:
@@ -121,35 +130,50 @@ def read_directory(path: str | os.PathLike[str]) -> tuple[list[RawRecord], list[
     return records, problems
 
 
+def _a(noun: str) -> str:
+    """The noun with its indefinite article ("an organization", "a model")."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 class _Checker:
     """Cross-record checks: keys, references, kinds and paragraph ranges."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
+        # Every key seen (even of records with other problems), so that
+        # references to them are not reported as dangling as well.
+        self.sources: dict[str, Source] = {}
+        self.kinds: dict[str, Kind | None] = {}
         self.entities: dict[str, tuple[Entity, Source]] = {}
 
-    def add_entity(self, entity: Entity, src: Source) -> None:
-        first = self.entities.get(entity.key)
-        if first is not None:
-            self.report(src, "key", f"duplicate key {entity.key!r}; first defined in {first[1].file}: {first[1].record}")
+    def add_entity(self, draft: EntityDraft, src: Source) -> None:
+        if draft.key is None:
             return
-        self.entities[entity.key] = (entity, src)
+        first = self.sources.get(draft.key)
+        if first is not None:
+            self.report(src, "key", f"duplicate key {draft.key!r}; first defined in {first.file}: {first.record}")
+            return
+        self.sources[draft.key] = src
+        self.kinds[draft.key] = kind_of_key(draft.key)
+        if draft.entity is not None:
+            self.entities[draft.key] = (draft.entity, src)
 
     def report(self, src: Source, field: str, message: str) -> None:
         self.problems.append(Problem(src.file, src.record, field, message))
 
     def reference(self, key: str, src: Source, field: str, kinds: Iterable[Kind] | None = None) -> Entity | None:
-        found = self.entities.get(key)
-        if found is None:
+        """The valid entity under ``key``, reporting a dangling or wrongly kinded reference."""
+        if key not in self.sources:
             self.report(src, field, f"refers to {key!r}, which is not defined in the data")
             return None
-        entity = found[0]
-        kinds = tuple(kinds) if kinds is not None else None
-        if kinds is not None and entity.kind not in kinds:
-            names = " or ".join(k.section for k in kinds)
-            self.report(src, field, f"{key!r} is a {entity.kind.section}; expected a {names}")
+        kind = self.kinds[key]
+        allowed = tuple(kinds) if kinds is not None else None
+        if allowed is not None and kind not in allowed:
+            names = " or ".join(k.section for k in allowed)
+            self.report(src, field, f"{key!r} is {_a(kind.section if kind else 'record')}; expected {_a(names)}")
             return None
-        return entity
+        found = self.entities.get(key)
+        return found[0] if found is not None else None
 
     def citations(self, citations: tuple[Citation, ...], src: Source, prefix: str = "") -> None:
         for index, cite in enumerate(citations):
@@ -169,21 +193,25 @@ class _Checker:
                 }.get(cite.attribution.kind, [Kind.PERSON, Kind.ORGANIZATION])
                 self.reference(speaker, src, f"{where}.attribution.speaker", kinds)
 
-    def relation(self, relation: Relation, src: Source) -> bool:
+    def relation(self, draft: RelationDraft, src: Source) -> bool:
+        """Check a relation's references; return whether it is sound."""
         before = len(self.problems)
-        subject = self.reference(relation.subject, src, "subject")
-        obj = self.reference(relation.object, src, "object")
-        type_ = relation.type
-        if subject is not None and subject.kind not in type_.subjects:
-            allowed = ", ".join(sorted(k.section for k in type_.subjects))
-            self.report(src, "subject", f"{type_.name} needs a subject of kind {allowed}; {relation.subject!r} is a {subject.kind.section}")
-        if obj is not None and obj.kind not in type_.objects:
-            allowed = ", ".join(sorted(k.section for k in type_.objects))
-            self.report(src, "object", f"{type_.name} needs an object of kind {allowed}; {relation.object!r} is a {obj.kind.section}")
-        if relation.subject == relation.object:
+        type_ = draft.type
+        for field, key in (("subject", draft.subject), ("object", draft.object)):
+            if key is None:
+                continue
+            self.reference(key, src, field)
+            kind = self.kinds.get(key)
+            if type_ is None or kind is None:
+                continue
+            allowed = type_.subjects if field == "subject" else type_.objects
+            if kind not in allowed:
+                names = ", ".join(sorted(k.section for k in allowed))
+                self.report(src, field, f"{type_.name} needs {_a(field)} of kind {names}; {key!r} is {_a(kind.section)}")
+        if draft.subject is not None and draft.subject == draft.object:
             self.report(src, "object", "a relation cannot join an entity to itself")
-        self.citations(relation.citations, src)
-        return len(self.problems) == before
+        self.citations(draft.citations, src)
+        return len(self.problems) == before and draft.relation is not None
 
 
 def _merge(first: Relation, again: Relation) -> Relation | None:
@@ -225,23 +253,24 @@ def build_store(records: Iterable[RawRecord], problems: list[Problem] | None = N
     """
     problems = list(problems or [])
     checker = _Checker(problems)
-    drafts: list[tuple[Relation, Source]] = []
+    drafts: list[tuple[RelationDraft, Source]] = []
+    entity_drafts: list[tuple[EntityDraft, Source]] = []
     for record in records:
         kind = SECTIONS[record.section]
         if kind is None:
-            relation = parse_relation(record.data, record.source, problems)
-            if relation is not None:
-                drafts.append((relation, record.source))
+            drafts.append((parse_relation(record.data, record.source, problems), record.source))
         else:
-            entity = parse_entity(kind, record.data, record.source, problems)
-            if entity is not None:
-                checker.add_entity(entity, record.source)
-    for entity, src in checker.entities.values():
-        checker.citations(entity.citations, src)
+            draft = parse_entity(kind, record.data, record.source, problems)
+            entity_drafts.append((draft, record.source))
+            checker.add_entity(draft, record.source)
+    for entity_draft, src in entity_drafts:
+        checker.citations(entity_draft.citations, src)
     relations: dict[str, tuple[Relation, Source]] = {}
-    for relation, src in drafts:
-        if not checker.relation(relation, src):
+    for draft, src in drafts:
+        if not checker.relation(draft, src):
             continue
+        relation = draft.relation
+        assert relation is not None
         first = relations.get(relation.key)
         if first is None:
             relations[relation.key] = (relation, src)

@@ -46,7 +46,7 @@ from graph.model import (
 )
 from graph.vocabulary import RelationType
 
-__all__ = ["ENTITY_FIELDS", "SECTIONS", "Source", "parse_entity", "parse_relation"]
+__all__ = ["ENTITY_FIELDS", "SECTIONS", "EntityDraft", "RelationDraft", "Source", "parse_entity", "parse_relation"]
 
 SECTIONS: dict[str, Kind | None] = {kind.section: kind for kind in Kind} | {"relation": None}
 """Record names allowed in seed files: one per entity kind, plus ``relation``."""
@@ -58,6 +58,31 @@ class Source:
 
     file: str
     record: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntityDraft:
+    """What could be read of an entity record.
+
+    ``entity`` is set only when every field was valid; ``key`` and
+    ``citations`` are kept even when some other field was not, so that
+    cross-record checks can still report their problems in the same run.
+    """
+
+    key: str | None
+    citations: tuple[Citation, ...]
+    entity: Entity | None
+
+
+@dataclass(frozen=True, slots=True)
+class RelationDraft:
+    """What could be read of a relation record; ``relation`` is set only when all of it was valid."""
+
+    subject: str | None
+    type: RelationType | None
+    object: str | None
+    citations: tuple[Citation, ...]
+    relation: Relation | None
 
 
 class _Bad(Exception):
@@ -271,11 +296,11 @@ ENTITY_FIELDS: dict[Kind, dict[str, _Spec]] = {
 _COMMON = ("key", "name", "description", "aliases", "wikidata", "inferred", "citation")
 
 
-def parse_entity(kind: Kind, data: Mapping[str, Any], src: Source, problems: list[Problem]) -> Entity | None:
+def parse_entity(kind: Kind, data: Mapping[str, Any], src: Source, problems: list[Problem]) -> EntityDraft:
     """Build an entity of ``kind`` from a raw record, or report why not.
 
-    Every problem found is appended to ``problems``; ``None`` is returned
-    when there was at least one.
+    Every problem found is appended to ``problems``; the draft's
+    ``entity`` is ``None`` when there was at least one.
     """
     fields = _Fields(data, src, problems)
     key = fields.get("key", _key, required=True)
@@ -300,10 +325,10 @@ def parse_entity(kind: Kind, data: Mapping[str, Any], src: Source, problems: lis
             fields.problem("inferred", f"{name!r} is not a field of a {kind.section}")
     values["inferred"] = inferred
     # Documents are the sources themselves; everything else says where it comes from.
-    values["citations"] = _citations(fields, required=kind is not Kind.DOCUMENT)
+    citations = values["citations"] = _citations(fields, required=kind is not Kind.DOCUMENT)
     if not fields.finish():
-        return None
-    return ENTITY_CLASSES[kind](**values)
+        return EntityDraft(key, citations, None)
+    return EntityDraft(key, citations, ENTITY_CLASSES[kind](**values))
 
 
 # -- relations --------------------------------------------------------------------
@@ -321,7 +346,7 @@ def _qualifiers(fields: _Fields) -> Qualifiers:
     return Qualifiers(**values)
 
 
-def parse_relation(data: Mapping[str, Any], src: Source, problems: list[Problem]) -> Relation | None:
+def parse_relation(data: Mapping[str, Any], src: Source, problems: list[Problem]) -> RelationDraft:
     """Build a relation from a raw record, or report why not.
 
     Checks the fields one by one; whether the subject and object exist and
@@ -339,8 +364,8 @@ def parse_relation(data: Mapping[str, Any], src: Source, problems: list[Problem]
         fields.problem("valid_to", f"{valid_to} is before valid_from {valid_from}")
     citations = _citations(fields, required=True)
     if not fields.finish():
-        return None
-    return Relation(
+        return RelationDraft(subject, type_, obj, citations, None)
+    relation = Relation(
         key=relation_key(subject, type_, obj, valid_from),
         type=type_,
         subject=subject,
@@ -350,4 +375,5 @@ def parse_relation(data: Mapping[str, Any], src: Source, problems: list[Problem]
         valid_from=valid_from,
         valid_to=valid_to,
     )
+    return RelationDraft(subject, type_, obj, citations, relation)
 

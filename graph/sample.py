@@ -13,14 +13,16 @@ from graph.load import RawRecord, build_store
 from graph.records import Source
 from graph.store import GraphStore
 
-__all__ = ["sample_records", "sample_store"]
+__all__ = ["SAMPLE_DOCUMENT", "cite", "entity_record", "relation_record", "sample_records", "sample_store"]
 
-_DOC = "doc/sample"
+SAMPLE_DOCUMENT = "doc/sample"
+"""Key of the sample document every sample citation points into."""
 
 
-def _cite(paragraph: int, claim: str, confidence: str = "REPORTED") -> dict[str, Any]:
+def cite(paragraph: int, claim: str, confidence: str = "REPORTED") -> dict[str, Any]:
+    """A raw citation of the sample document, attributed to its own reporting."""
     return {
-        "document": _DOC,
+        "document": SAMPLE_DOCUMENT,
         "paragraph": paragraph,
         "claim": claim,
         "confidence": confidence,
@@ -28,16 +30,18 @@ def _cite(paragraph: int, claim: str, confidence: str = "REPORTED") -> dict[str,
     }
 
 
-def _entity(section: str, key: str, name: str, **fields: Any) -> RawRecord:
+def entity_record(section: str, key: str, name: str, **fields: Any) -> RawRecord:
+    """A raw entity record with a description and one citation; ``fields`` override or add."""
     data = {"key": key, "name": name, "description": f"Sample {section} {name}."}
     if section != "document":
-        data["citation"] = [_cite(1, f"{name} is mentioned.")]
+        data["citation"] = [cite(1, f"{name} is mentioned.")]
     data.update(fields)
     return RawRecord(section, data, Source("sample", key))
 
 
-def _relation(subject: str, type_: str, obj: str, **fields: Any) -> RawRecord:
-    data = {"subject": subject, "type": type_, "object": obj, "citation": [_cite(2, f"{subject} {type_} {obj}.")]}
+def relation_record(subject: str, type_: str, obj: str, **fields: Any) -> RawRecord:
+    """A raw relation record with one citation; ``fields`` override or add."""
+    data = {"subject": subject, "type": type_, "object": obj, "citation": [cite(2, f"{subject} {type_} {obj}.")]}
     data.update(fields)
     return RawRecord("relation", data, Source("sample", f"{subject} {type_} {obj}"))
 
@@ -46,38 +50,38 @@ def sample_records() -> list[RawRecord]:
     """The raw records of the sample graph."""
     company = {"category": "COMPANY", "major_ai_developer": True}
     return [
-        _entity("document", _DOC, "Sample article", title="Sample article", paragraphs=3),
-        _entity("organization", "org/meta", "Meta", **company),
-        _entity("organization", "org/openai", "OpenAI", **company),
-        _entity("organization", "org/anthropic", "Anthropic", **company),
-        _entity("organization", "org/amazon", "Amazon", category="COMPANY"),
-        _entity(
+        entity_record("document", SAMPLE_DOCUMENT, "Sample article", title="Sample article", paragraphs=3),
+        entity_record("organization", "org/meta", "Meta", **company),
+        entity_record("organization", "org/openai", "OpenAI", **company),
+        entity_record("organization", "org/anthropic", "Anthropic", **company),
+        entity_record("organization", "org/amazon", "Amazon", category="COMPANY"),
+        entity_record(
             "organization",
             "org/caisi",
             "Center for AI Standards and Innovation",
             aliases=["CAISI", "Center for A.I. Standards and Innovation"],
             category="GOVERNMENT_AGENCY",
         ),
-        _entity("organization", "org/commerce-department", "Commerce Department", category="GOVERNMENT_DEPARTMENT"),
-        _entity("person", "person/howard-lutnick", "Howard Lutnick"),
-        _entity("person", "person/donald-trump", "Donald Trump", aliases=["President Trump"]),
-        _entity("model", "model/fable-5", "Fable 5", access_status="SUSPENDED"),
-        _entity("model", "model/muse-spark", "Muse Spark", release_date={"date": "2026-04", "inferred": ["year"]}),
-        _entity("incident", "incident/fable-5-vulnerability", "Fable 5 vulnerability", incident_kind="VULNERABILITY"),
-        _entity("agreement", "agreement/openai-caisi", "OpenAI review agreement", status="SIGNED"),
-        _entity("agreement", "agreement/anthropic-caisi", "Anthropic review agreement", status="SIGNED"),
-        _entity("order", "order/ai-review-order", "AI model review order", date_signed="2026-06-02"),
-        _relation("person/howard-lutnick", "OVERSEES", "org/caisi"),
-        _relation("org/caisi", "HOUSED_IN", "org/commerce-department"),
-        _relation("org/caisi", "COUNTERPARTY_TO", "agreement/openai-caisi"),
-        _relation("org/openai", "PARTY_TO", "agreement/openai-caisi"),
-        _relation("org/caisi", "COUNTERPARTY_TO", "agreement/anthropic-caisi"),
-        _relation("org/anthropic", "PARTY_TO", "agreement/anthropic-caisi"),
-        _relation("org/anthropic", "DEVELOPED", "model/fable-5"),
-        _relation("org/meta", "DEVELOPED", "model/muse-spark"),
-        _relation("org/amazon", "DISCLOSED", "incident/fable-5-vulnerability", qualifiers={"channel": "paper"}),
-        _relation("incident/fable-5-vulnerability", "AFFECTED", "model/fable-5"),
-        _relation("person/donald-trump", "SIGNED", "order/ai-review-order", valid_from="2026-06-02"),
+        entity_record("organization", "org/commerce-department", "Commerce Department", category="GOVERNMENT_DEPARTMENT"),
+        entity_record("person", "person/howard-lutnick", "Howard Lutnick"),
+        entity_record("person", "person/donald-trump", "Donald Trump", aliases=["President Trump"]),
+        entity_record("model", "model/fable-5", "Fable 5", access_status="SUSPENDED"),
+        entity_record("model", "model/muse-spark", "Muse Spark", release_date={"date": "2026-04", "inferred": ["year"]}),
+        entity_record("incident", "incident/fable-5-vulnerability", "Fable 5 vulnerability", incident_kind="VULNERABILITY"),
+        entity_record("agreement", "agreement/openai-caisi", "OpenAI review agreement", status="SIGNED"),
+        entity_record("agreement", "agreement/anthropic-caisi", "Anthropic review agreement", status="SIGNED"),
+        entity_record("order", "order/ai-review-order", "AI model review order", date_signed="2026-06-02"),
+        relation_record("person/howard-lutnick", "OVERSEES", "org/caisi"),
+        relation_record("org/caisi", "HOUSED_IN", "org/commerce-department"),
+        relation_record("org/caisi", "COUNTERPARTY_TO", "agreement/openai-caisi"),
+        relation_record("org/openai", "PARTY_TO", "agreement/openai-caisi"),
+        relation_record("org/caisi", "COUNTERPARTY_TO", "agreement/anthropic-caisi"),
+        relation_record("org/anthropic", "PARTY_TO", "agreement/anthropic-caisi"),
+        relation_record("org/anthropic", "DEVELOPED", "model/fable-5"),
+        relation_record("org/meta", "DEVELOPED", "model/muse-spark"),
+        relation_record("org/amazon", "DISCLOSED", "incident/fable-5-vulnerability", qualifiers={"channel": "paper"}),
+        relation_record("incident/fable-5-vulnerability", "AFFECTED", "model/fable-5"),
+        relation_record("person/donald-trump", "SIGNED", "order/ai-review-order", valid_from="2026-06-02"),
     ]
 
 

@@ -1,0 +1,114 @@
+"""The ``oversight`` command line.
+
+Subcommands::
+
+    oversight check DIR          validate a data directory; print counts or every problem
+    oversight serve [options]    serve the GraphQL API over a data directory
+    oversight schema             print the GraphQL schema (SDL)
+
+Exit status: 0 on success, 1 when the data is invalid, 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+__all__ = ["main"]
+
+DEFAULT_DATA = Path(__file__).resolve().parent.parent / "seed"
+"""The bundled seed directory, used when no ``--data`` is given."""
+
+
+def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from graph.errors import DataError, ValidationFailed
+    from graph.load import load_directory
+    from graph.queries import stats
+
+    try:
+        store = load_directory(args.directory)
+    except ValidationFailed as failure:
+        count = len(failure.problems)
+        print(f"{args.directory}: {count} problem{'s' if count != 1 else ''}; nothing loaded", file=err)
+        for problem in failure.problems:
+            print(f"  {problem}", file=err)
+        return 1
+    except DataError as error:
+        print(f"{args.directory}: {error}", file=err)
+        return 1
+    counts = stats(store)
+    print(
+        f"{args.directory}: valid: {counts.entity_total} entities, {counts.relation_total} relations, "
+        f"{counts.citations} citations from {counts.documents} document{'s' if counts.documents != 1 else ''}",
+        file=out,
+    )
+    print("entities by kind:", file=out)
+    for kind, number in counts.entities.items():
+        print(f"  {kind.name:<24}{number:>8}", file=out)
+    print("relations by type:", file=out)
+    for type_, number in counts.relations.items():
+        if number:
+            print(f"  {type_.name:<24}{number:>8}", file=out)
+    return 0
+
+
+def _serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from server.app import run
+    from server.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.from_env().replace(
+            data=args.data,
+            host=args.host,
+            port=args.port,
+            cors_origins=tuple(args.cors_origin) if args.cors_origin else None,
+            workers=args.workers,
+        )
+    except SettingsError as error:
+        print(f"oversight serve: {error}", file=err)
+        return 2
+    return run(settings, out=out, err=err)
+
+
+def _schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from schema import schema
+
+    out.write(schema.as_str() + "\n")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="oversight", description="Oversight Graph: a cited knowledge graph of AI oversight.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="validate a data directory and print its counts")
+    check.add_argument("directory", type=Path, help="directory of seed files (*.toml, *.jsonl)")
+    check.set_defaults(run=_check)
+
+    serve = commands.add_parser("serve", help="serve the GraphQL API")
+    serve.add_argument("--data", type=Path, default=None, help=f"data directory (default: the bundled seed, {DEFAULT_DATA})")
+    serve.add_argument("--host", default=None, help="interface to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--cors-origin", action="append", metavar="ORIGIN", help="allow browser requests from ORIGIN (repeatable; '*' for any)"
+    )
+    serve.add_argument("--workers", type=int, default=None, help="uvicorn worker processes (default: 1)")
+    serve.set_defaults(run=_serve)
+
+    sdl = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    sdl.set_defaults(run=_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    status: int = args.run(args, out or sys.stdout, err or sys.stderr)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import pytest
+
+from graph.dates import PartialDate
+from graph.errors import InvalidArgument, UnknownEntity
+from graph.load import build_store
+from graph.paths import neighborhood, shortest_path
+from graph.sample import entity_record, relation_record, sample_records, sample_store
+from graph.vocabulary import RelationType
+
+
+def chain(n: int):
+    """org/n0 -OVERSEES-> org/n1 -> ... -> org/n{n-1}."""
+    records = sample_records()[:1]
+    records += [entity_record("organization", f"org/n{i}", f"N{i}", category="OTHER") for i in range(n)]
+    records += [relation_record(f"org/n{i}", "OVERSEES", f"org/n{i + 1}") for i in range(n - 1)]
+    return build_store(records)
+
+
+def test_path_is_a_real_chain_from_source_to_target():
+    store = sample_store()
+    path = shortest_path(store, "org/amazon", "org/anthropic")
+    assert path is not None
+    assert path.entities[0].key == "org/amazon" and path.entities[-1].key == "org/anthropic"
+    for left, relation, right in zip(path.entities, path.relations, path.entities[1:]):
+        assert {relation.subject, relation.object} == {left.key, right.key}
+    assert path.length == 3
+
+
+def test_path_respects_max_length():
+    store = chain(8)
+    assert shortest_path(store, "org/n0", "org/n7", max_length=7).length == 7
+    assert shortest_path(store, "org/n0", "org/n7", max_length=6) is None
+
+
+def test_path_finds_the_shortest_of_several():
+    store = chain(6)
+    store.add_relation(
+        type(store.relation("org/n0|OVERSEES|org/n1"))(
+            key="org/n0|LEADS|org/n4",
+            type=RelationType.LEADS,
+            subject="org/n0",
+            object="org/n4",
+            citations=store.relation("org/n0|OVERSEES|org/n1").citations,
+        )
+    )
+    assert [e.key for e in shortest_path(store, "org/n0", "org/n5").entities] == ["org/n0", "org/n4", "org/n5"]
+
+
+def test_path_can_be_limited_to_types():
+    store = sample_store()
+    assert shortest_path(store, "org/amazon", "org/anthropic", types=[RelationType.DEVELOPED]) is None
+
+
+def test_path_as_of_excludes_relations_not_yet_holding():
+    store = sample_store()
+    early = PartialDate.parse("2026-01")
+    assert shortest_path(store, "person/donald-trump", "order/ai-review-order", as_of=early) is None
+    assert shortest_path(store, "person/donald-trump", "order/ai-review-order").length == 1
+
+
+def test_path_to_itself_and_errors():
+    store = sample_store()
+    assert shortest_path(store, "org/meta", "org/meta").length == 0
+    with pytest.raises(UnknownEntity):
+        shortest_path(store, "org/meta", "org/none")
+    with pytest.raises(InvalidArgument):
+        shortest_path(store, "org/meta", "org/caisi", max_length=-1)
+
+
+def test_neighborhood_rings_grow_with_depth():
+    store = chain(6)
+    sizes = [len(neighborhood(store, "org/n0", depth=d).entities) for d in range(5)]
+    assert sizes == [1, 2, 3, 4, 5]
+    sub = neighborhood(store, "org/n2", depth=1)
+    assert sorted(e.key for e in sub.entities) == ["org/n1", "org/n2", "org/n3"]
+    assert [r.key for r in sub.relations] == ["org/n1|OVERSEES|org/n2", "org/n2|OVERSEES|org/n3"]
+
+
+def test_neighborhood_is_capped_and_says_so():
+    store = chain(10)
+    sub = neighborhood(store, "org/n0", depth=9, limit=4)
+    assert len(sub.entities) == 4 and sub.truncated
+    assert not neighborhood(store, "org/n0", depth=9, limit=100).truncated
+
+
+def test_neighborhood_relations_only_join_included_entities():
+    store = sample_store()
+    sub = neighborhood(store, "model/fable-5", depth=1)
+    included = {e.key for e in sub.entities}
+    assert all(r.subject in included and r.object in included for r in sub.relations)

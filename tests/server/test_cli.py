@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+
+from pathlib import Path
+
+from server.cli import main
+
+SEED = Path(__file__).resolve().parents[2] / "seed"
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    status = main(list(argv), out, err)
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_check_valid_seed_prints_counts():
+    status, out, err = run("check", str(SEED))
+    assert status == 0 and err == ""
+    assert "valid: 46 entities, 77 relations" in out
+    assert "  ORGANIZATION                  18" in out
+    assert "  PARTY_TO                       6" in out
+
+
+def test_check_broken_directory_lists_every_problem_and_fails(tmp_path):
+    shutil.copytree(SEED, tmp_path / "seed")
+    with open(tmp_path / "seed" / "people.toml", "a", encoding="utf-8") as f:
+        f.write('\n[[person]]\nkey = "person/ben-kass"\nname = "Again"\ndescription = "x"\n')
+    status, out, err = run("check", str(tmp_path / "seed"))
+    assert status == 1 and out == ""
+    assert "2 problems; nothing loaded" in err
+    assert "people.toml: person #5 'person/ben-kass': key: duplicate key 'person/ben-kass'" in err
+    assert "people.toml: person #5 'person/ben-kass': citation: at least one citation is required" in err
+
+
+def test_check_missing_directory(tmp_path):
+    status, _out, err = run("check", str(tmp_path / "nope"))
+    assert status == 1 and "is not a directory" in err
+
+
+def test_console_script_runs_check():
+    script = Path(sys.executable).with_name("oversight")
+    result = subprocess.run([str(script), "check", str(SEED)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "valid:" in result.stdout
