@@ -18,6 +18,7 @@ import calendar
 import datetime as _dt
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable
 from enum import Enum
 
 from graph.errors import InvalidDate
@@ -94,9 +95,7 @@ class PartialDate:
         if self.day is not None:
             last = calendar.monthrange(self.year, self.month or 1)[1]
             if not 1 <= self.day <= last:
-                raise InvalidDate(
-                    f"day {self.day} is out of range for {self.year}-{self.month:02d}"
-                )
+                raise InvalidDate(f"day {self.day} is out of range for {self.year}-{self.month:02d}")
         known = {DatePart.YEAR}
         if self.month is not None:
             known.add(DatePart.MONTH)
@@ -108,7 +107,7 @@ class PartialDate:
             raise InvalidDate(f"cannot mark {names} as inferred: the date does not give it")
 
     @classmethod
-    def parse(cls, text: str, inferred: object = ()) -> PartialDate:
+    def parse(cls, text: str, inferred: Iterable[str] = ()) -> PartialDate:
         """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
 
         Parameters
@@ -140,14 +139,12 @@ class PartialDate:
         year, month, day = (int(g) if g else None for g in match.groups())
         parts: set[DatePart] = set()
         if isinstance(inferred, (str, bytes)) or not hasattr(inferred, "__iter__"):
-            raise InvalidDate("inferred parts must be a list such as [\"year\"]")
-        for name in inferred:  # type: ignore[attr-defined]
+            raise InvalidDate('inferred parts must be a list such as ["year"]')
+        for name in inferred:
             try:
                 parts.add(DatePart(name))
             except ValueError:
-                raise InvalidDate(
-                    f"unknown date part {name!r}; expected one of year, month, day"
-                ) from None
+                raise InvalidDate(f"unknown date part {name!r}; expected one of year, month, day") from None
         assert year is not None
         return cls(year, month, day, frozenset(parts))
 

@@ -181,7 +181,10 @@ class AttributionKind(DescribedEnum):
     """Who a citation says the claim comes from."""
 
     NAMED_PERSON = ("named_person", "A person named in the source.")
-    NAMED_ORGANIZATION = ("named_organization", "An organization named in the source, e.g. via an unnamed spokesperson.")
+    NAMED_ORGANIZATION = (
+        "named_organization",
+        "An organization named in the source, e.g. via an unnamed spokesperson.",
+    )
     ANONYMOUS_SOURCES = ("anonymous_sources", "People the source does not name.")
     REPORTING = ("reporting", "The document itself, in its own voice.")
 

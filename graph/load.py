@@ -61,7 +61,9 @@ def _toml_records(text: str, name: str, problems: list[Problem]) -> Iterator[Raw
             problems.append(Problem(name, f"[{section}]", "", f"unknown record type; expected one of {allowed}"))
             continue
         if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
-            problems.append(Problem(name, f"[{section}]", "", f"write each record as [[{section}]], an array of tables"))
+            problems.append(
+                Problem(name, f"[{section}]", "", f"write each record as [[{section}]], an array of tables")
+            )
             continue
         for position, item in enumerate(items, 1):
             yield RawRecord(section, item, Source(name, _label(section, item, f"#{position}")))
@@ -74,7 +76,7 @@ def _label(section: str, item: Mapping[str, Any], position: str) -> str:
         return f"{section} {position} {key!r}"
     ends = [item.get(k) for k in ("subject", "type", "object")]
     if section == "relation" and all(isinstance(e, str) for e in ends):
-        return f"{section} {position} ({' '.join(ends)})"
+        return f"{section} {position} ({' '.join(str(e) for e in ends)})"
     return f"{section} {position}"
 
 
@@ -94,7 +96,9 @@ def _jsonl_records(text: str, name: str, problems: list[Problem]) -> Iterator[Ra
         section = item.pop("record", None)
         if section not in SECTIONS:
             allowed = ", ".join(SECTIONS)
-            problems.append(Problem(name, label, "record", f"{section!r} is not a record type; expected one of {allowed}"))
+            problems.append(
+                Problem(name, label, "record", f"{section!r} is not a record type; expected one of {allowed}")
+            )
             continue
         yield RawRecord(section, item, Source(name, _label(section, item, f"at {label}")))
 
@@ -207,7 +211,9 @@ class _Checker:
             allowed = type_.subjects if field == "subject" else type_.objects
             if kind not in allowed:
                 names = ", ".join(sorted(k.section for k in allowed))
-                self.report(src, field, f"{type_.name} needs {_a(field)} of kind {names}; {key!r} is {_a(kind.section)}")
+                self.report(
+                    src, field, f"{type_.name} needs {_a(field)} of kind {names}; {key!r} is {_a(kind.section)}"
+                )
         if draft.subject is not None and draft.subject == draft.object:
             self.report(src, "object", "a relation cannot join an entity to itself")
         self.citations(draft.citations, src)
@@ -260,11 +266,11 @@ def build_store(records: Iterable[RawRecord], problems: list[Problem] | None = N
         if kind is None:
             drafts.append((parse_relation(record.data, record.source, problems), record.source))
         else:
-            draft = parse_entity(kind, record.data, record.source, problems)
-            entity_drafts.append((draft, record.source))
-            checker.add_entity(draft, record.source)
-    for entity_draft, src in entity_drafts:
-        checker.citations(entity_draft.citations, src)
+            entity_draft = parse_entity(kind, record.data, record.source, problems)
+            entity_drafts.append((entity_draft, record.source))
+            checker.add_entity(entity_draft, record.source)
+    for parsed, src in entity_drafts:
+        checker.citations(parsed.citations, src)
     relations: dict[str, tuple[Relation, Source]] = {}
     for draft, src in drafts:
         if not checker.relation(draft, src):
@@ -278,7 +284,9 @@ def build_store(records: Iterable[RawRecord], problems: list[Problem] | None = N
         merged = _merge(first[0], relation)
         if merged is None:
             checker.report(
-                src, "", f"conflicts with the same relation in {first[1].file}: {first[1].record} (qualifiers or valid_to differ)"
+                src,
+                "",
+                f"conflicts with the same relation in {first[1].file}: {first[1].record} (qualifiers or valid_to differ)",
             )
         else:
             relations[relation.key] = (merged, first[1])
@@ -312,4 +320,3 @@ def load_directory(path: str | os.PathLike[str]) -> GraphStore:
     """
     records, problems = read_directory(path)
     return build_store(records, problems)
-

@@ -315,15 +315,12 @@ class Question(Entity):
 
 
 ENTITY_CLASSES: dict[Kind, type[Entity]] = {
-    cls.kind: cls
-    for cls in (Organization, Person, AIModel, Order, Incident, Agreement, Event, Document, Question)
+    cls.kind: cls for cls in (Organization, Person, AIModel, Order, Incident, Agreement, Event, Document, Question)
 }
 """The entity class for each kind."""
 
 
-def relation_key(
-    subject: str, type_: RelationType, obj: str, valid_from: PartialDate | None = None
-) -> str:
+def relation_key(subject: str, type_: RelationType, obj: str, valid_from: PartialDate | None = None) -> str:
     """The stable key of a relation: subject, type, object and start date.
 
     Two statements of the same fact (from two documents, say) share a key

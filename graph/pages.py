@@ -42,8 +42,10 @@ class Page(Generic[T]):
     has_previous: bool
 
 
-def paginate(items: Sequence[T], first: int, after: Any = None, *, key: Callable[[T], Any]) -> Page[T]:
-    """Return up to ``first`` items that sort after ``after``.
+def paginate(
+    items: Sequence[T], first: int, after: Any = None, *, key: Callable[[T], Any], descending: bool = False
+) -> Page[T]:
+    """Return up to ``first`` items that come after ``after``.
 
     Parameters
     ----------
@@ -56,6 +58,9 @@ def paginate(items: Sequence[T], first: int, after: Any = None, *, key: Callable
         for the first page.
     key
         The sort key of an item.
+    descending
+        Walk ``items`` (still sorted ascending) from the end: the page holds
+        the items whose keys are *below* ``after``, largest first.
 
     Raises
     ------
@@ -71,10 +76,16 @@ def paginate(items: Sequence[T], first: int, after: Any = None, *, key: Callable
     (['a', 'b'], True)
     >>> list(paginate(["a", "b", "c", "d"], 2, "b", key=str).items)
     ['c', 'd']
+    >>> list(paginate(["a", "b", "c", "d"], 2, "c", key=str, descending=True).items)
+    ['b', 'a']
     """
     if first < 0:
         raise InvalidArgument(f"page size must not be negative, got {first}")
     try:
+        if descending:
+            stop = len(items) if after is None else bisect.bisect_left(items, after, key=key)
+            begin = max(stop - first, 0)
+            return Page(items[begin:stop][::-1], len(items), begin > 0, stop < len(items))
         start = 0 if after is None else bisect.bisect_right(items, after, key=key)
     except TypeError:
         raise InvalidCursor("the cursor does not belong to this list") from None

@@ -139,7 +139,8 @@ def _join(
     backward: dict[str, tuple[str, Relation] | None],
 ) -> Path:
     """Stitch the two half-paths that meet at ``meet``."""
-    keys, rels = [meet], []
+    keys: list[str] = [meet]
+    rels: list[Relation] = []
     step = forward[meet]
     while step is not None:
         keys.insert(0, step[0])

@@ -11,26 +11,24 @@ a small hand-made graph.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from graph.dates import PartialDate
-from graph.enums import AgreementStatus, Confidence, Direction, Kind, OrgCategory
+from graph.enums import AgreementStatus, Confidence, Direction, Kind
 from graph.model import Entity, Organization, Relation
 from graph.store import GraphStore
 from graph.text import fold
 from graph.vocabulary import RelationType
 
 __all__ = [
-    "EntityFilter",
     "GraphStats",
-    "RelationFilter",
     "SearchHit",
     "companies_without_agreement",
-    "filter_entities",
     "get_entity",
     "holds_at",
     "lacking",
+    "related",
     "relations",
     "search",
     "stats",
@@ -66,9 +64,7 @@ class SearchHit:
     matched: str
 
 
-def search(
-    store: GraphStore, text: str, kinds: Iterable[Kind] | None = None, limit: int = 10
-) -> list[SearchHit]:
+def search(store: GraphStore, text: str, kinds: Iterable[Kind] | None = None, limit: int = 10) -> list[SearchHit]:
     """Find entities by name or alias, best match first.
 
     Case, accents and punctuation are ignored ("a.i." finds "AI"); every
@@ -189,6 +185,28 @@ def relations(
     return result
 
 
+def related(
+    store: GraphStore, key: str, types: Iterable[RelationType], direction: Direction = Direction.OUTGOING
+) -> list[Entity]:
+    """The entities at the other end of ``key``'s relations of ``types``.
+
+    In relation-key order, each entity once. ``direction`` is ``key``'s side:
+    ``OUTGOING`` follows relations where ``key`` is the subject.
+
+    Examples
+    --------
+    >>> from graph.sample import sample_store
+    >>> [e.name for e in related(sample_store(), "model/fable-5", [RelationType.DEVELOPED], Direction.INCOMING)]
+    ['Anthropic']
+    """
+    seen: dict[str, Entity] = {}
+    for rel in relations(store, key, types, direction):
+        other = rel.other(key)
+        if other not in seen:
+            seen[other] = store.entity(other)
+    return list(seen.values())
+
+
 def _linked(store: GraphStore, key: str, types: frozenset[RelationType], direction: Direction) -> set[str]:
     """Entities joined to ``key`` by a relation of ``types``, seen from the *other* end.
 
@@ -273,124 +291,6 @@ def companies_without_agreement(
     store.organization(counterparty)
     covered = store.agreement_parties(counterparty, frozenset(statuses))
     return [store.organization(k) for k in store.major_ai_developers() if k not in covered]
-
-
-@dataclass(frozen=True, slots=True)
-class RelationFilter:
-    """A condition on an entity's relations: of ``type``, optionally with ``other``.
-
-    ``direction`` is the entity's side: ``OUTGOING`` when it is the subject.
-    """
-
-    type: RelationType
-    other: str | None = None
-    direction: Direction = Direction.BOTH
-
-    def matches(self, store: GraphStore, key: str) -> bool:
-        """Whether entity ``key`` has a relation satisfying this filter."""
-        for rel in store.relations_of(key):
-            if rel.type is not self.type:
-                continue
-            if self.direction is Direction.OUTGOING and rel.subject != key:
-                continue
-            if self.direction is Direction.INCOMING and rel.object != key:
-                continue
-            if self.other is None or rel.other(key) == self.other:
-                return True
-        return False
-
-
-@dataclass(frozen=True, slots=True)
-class EntityFilter:
-    """Conditions an entity must meet; every condition given must hold.
-
-    Attributes
-    ----------
-    name_contains
-        Folded substring of the name or an alias.
-    categories
-        Organizations only: one of these categories.
-    major_ai_developer
-        Organizations only: the flag must equal this.
-    date_from, date_to
-        The entity's own date (signing, release, occurrence) must overlap
-        this range; undated entities fail a date condition.
-    some
-        The entity must have a relation matching each of these.
-    none
-        The entity must have no relation matching any of these.
-    """
-
-    name_contains: str | None = None
-    categories: frozenset[OrgCategory] | None = None
-    major_ai_developer: bool | None = None
-    date_from: PartialDate | None = None
-    date_to: PartialDate | None = None
-    some: tuple[RelationFilter, ...] = field(default=())
-    none: tuple[RelationFilter, ...] = field(default=())
-
-    def accepts(self, store: GraphStore, entity: Entity) -> bool:
-        """Whether ``entity`` meets every condition."""
-        if self.name_contains is not None:
-            needle = fold(self.name_contains)
-            if not any(needle in fold(n) for n in entity.names):
-                return False
-        if self.categories is not None or self.major_ai_developer is not None:
-            if not isinstance(entity, Organization):
-                return False
-            if self.categories is not None and entity.category not in self.categories:
-                return False
-            if self.major_ai_developer is not None and entity.major_ai_developer != self.major_ai_developer:
-                return False
-        if self.date_from is not None or self.date_to is not None:
-            date = entity.date
-            if date is None:
-                return False
-            if self.date_from is not None and date.latest() < self.date_from.earliest():
-                return False
-            if self.date_to is not None and date.earliest() > self.date_to.latest():
-                return False
-        if not all(f.matches(store, entity.key) for f in self.some):
-            return False
-        return not any(f.matches(store, entity.key) for f in self.none)
-
-
-def filter_entities(store: GraphStore, kind: Kind, where: EntityFilter | None = None) -> list[Entity]:
-    """The entities of ``kind`` meeting ``where``, in name order (then key).
-
-    When ``where`` requires a relation to a given entity, the candidates
-    are that entity's neighbours rather than every entity of the kind.
-
-    Raises
-    ------
-    UnknownEntity
-        If a relation filter names an entity that is not in the store.
-
-    Examples
-    --------
-    >>> from graph.sample import sample_store
-    >>> store = sample_store()
-    >>> signed = RelationFilter(RelationType.PARTY_TO, direction=Direction.OUTGOING)
-    >>> [e.name for e in filter_entities(store, Kind.ORGANIZATION, EntityFilter(none=(signed,), major_ai_developer=True))]
-    ['Meta']
-    """
-    keys: Sequence[str] = store.keys_of_kind(kind)
-    if where is None:
-        return [store.entity(k) for k in keys]
-    anchored = [f for f in where.some if f.other is not None]
-    if anchored:
-        anchor = anchored[0]
-        assert anchor.other is not None
-        store.entity(anchor.other)
-        around = set(store.out_relations(anchor.other)) | set(store.in_relations(anchor.other))
-        near = {r.other(anchor.other) for r in around if r.type is anchor.type}
-        keys = [k for k in keys if k in near] if len(near) > len(keys) else sorted(
-            (k for k in near if store.entity(k).kind is kind), key=lambda k: (fold(store.entity(k).name), k)
-        )
-    for relation_filter in (*where.some, *where.none):
-        if relation_filter.other is not None:
-            store.entity(relation_filter.other)
-    return [e for e in (store.entity(k) for k in keys) if where.accepts(store, e)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,7 +144,7 @@ def _date(value: Any) -> PartialDate:
             return PartialDate.parse(value["date"], value.get("inferred", ()))
     except InvalidDate as error:
         raise _Bad(str(error)) from None
-    raise _Bad(f"expected a date such as \"2026-06-02\", got {type(value).__name__} {value!r}")
+    raise _Bad(f'expected a date such as "2026-06-02", got {type(value).__name__} {value!r}')
 
 
 def _key(value: Any) -> str:
@@ -376,4 +376,3 @@ def parse_relation(data: Mapping[str, Any], src: Source, problems: list[Problem]
         valid_to=valid_to,
     )
     return RelationDraft(subject, type_, obj, citations, relation)
-

@@ -32,7 +32,7 @@ def cite(paragraph: int, claim: str, confidence: str = "REPORTED") -> dict[str, 
 
 def entity_record(section: str, key: str, name: str, **fields: Any) -> RawRecord:
     """A raw entity record with a description and one citation; ``fields`` override or add."""
-    data = {"key": key, "name": name, "description": f"Sample {section} {name}."}
+    data: dict[str, Any] = {"key": key, "name": name, "description": f"Sample {section} {name}."}
     if section != "document":
         data["citation"] = [cite(1, f"{name} is mentioned.")]
     data.update(fields)
@@ -62,12 +62,18 @@ def sample_records() -> list[RawRecord]:
             aliases=["CAISI", "Center for A.I. Standards and Innovation"],
             category="GOVERNMENT_AGENCY",
         ),
-        entity_record("organization", "org/commerce-department", "Commerce Department", category="GOVERNMENT_DEPARTMENT"),
+        entity_record(
+            "organization", "org/commerce-department", "Commerce Department", category="GOVERNMENT_DEPARTMENT"
+        ),
         entity_record("person", "person/howard-lutnick", "Howard Lutnick"),
         entity_record("person", "person/donald-trump", "Donald Trump", aliases=["President Trump"]),
         entity_record("model", "model/fable-5", "Fable 5", access_status="SUSPENDED"),
-        entity_record("model", "model/muse-spark", "Muse Spark", release_date={"date": "2026-04", "inferred": ["year"]}),
-        entity_record("incident", "incident/fable-5-vulnerability", "Fable 5 vulnerability", incident_kind="VULNERABILITY"),
+        entity_record(
+            "model", "model/muse-spark", "Muse Spark", release_date={"date": "2026-04", "inferred": ["year"]}
+        ),
+        entity_record(
+            "incident", "incident/fable-5-vulnerability", "Fable 5 vulnerability", incident_kind="VULNERABILITY"
+        ),
         entity_record("agreement", "agreement/openai-caisi", "OpenAI review agreement", status="SIGNED"),
         entity_record("agreement", "agreement/anthropic-caisi", "Anthropic review agreement", status="SIGNED"),
         entity_record("order", "order/ai-review-order", "AI model review order", date_signed="2026-06-02"),

@@ -50,7 +50,12 @@ class GraphStore:
     """
 
     def __init__(self) -> None:
-        self._graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+        # The graph's own adjacency dicts, read directly on hot paths: the
+        # public views build a wrapper object on every access.
+        self._nodes: dict[str, dict[str, Any]] = self._graph._node  # type: ignore[attr-defined]
+        self._succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = self._graph._succ  # type: ignore[attr-defined]
+        self._pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = self._graph._pred  # type: ignore[attr-defined]
         self._names = NameIndex()
         self._by_kind: dict[Kind, list[str]] = {kind: [] for kind in Kind}
         self._by_type: dict[RelationType, int] = dict.fromkeys(RelationType, 0)
@@ -64,12 +69,13 @@ class GraphStore:
         return self._version
 
     @property
-    def graph(self) -> nx.MultiDiGraph:
+    def graph(self) -> nx.MultiDiGraph[str]:
         """A read-only view of the underlying MultiDiGraph."""
-        return nx.freeze(self._graph.copy(as_view=True))
+        view: nx.MultiDiGraph[str] = nx.freeze(self._graph.copy(as_view=True))
+        return view
 
     def __len__(self) -> int:
-        return self._graph.number_of_nodes()
+        return len(self._nodes)
 
     def __contains__(self, key: object) -> bool:
         return key in self._graph
@@ -77,7 +83,8 @@ class GraphStore:
     @property
     def relation_count(self) -> int:
         """How many relations the store holds."""
-        return self._graph.number_of_edges()
+        count: int = self._graph.number_of_edges()
+        return count
 
     def _changed(self) -> None:
         self._version += 1
@@ -144,7 +151,7 @@ class GraphStore:
     # -- lookups -----------------------------------------------------------
     def get(self, key: str) -> Entity | None:
         """The entity under ``key``, or ``None``."""
-        node = self._graph._node.get(key)
+        node = self._nodes.get(key)
         return node["entity"] if node is not None else None
 
     def entity(self, key: str) -> Entity:
@@ -155,7 +162,7 @@ class GraphStore:
         UnknownEntity
             If there is none.
         """
-        node = self._graph._node.get(key)
+        node = self._nodes.get(key)
         if node is None:
             raise UnknownEntity(key)
         entity: Entity = node["entity"]
@@ -179,29 +186,31 @@ class GraphStore:
         parts = key.split("|") if isinstance(key, str) else []
         if len(parts) >= 3:
             try:
-                relation: Relation = self._graph._succ[parts[0]][parts[2]][key]["relation"]
-                return relation
+                found: Relation = self._succ[parts[0]][parts[2]][key]["relation"]
+                return found
             except KeyError:
                 pass
         raise UnknownRelation(key)
 
     def entities(self, kind: Kind | None = None) -> Iterator[Entity]:
         """Every entity, or every entity of one kind, in insertion order."""
-        nodes = self._graph._node
+        nodes = self._nodes
         keys = self._by_kind[kind] if kind is not None else nodes
         for key in keys:
             yield nodes[key]["entity"]
 
     def relations(self) -> Iterator[Relation]:
         """Every relation, in no particular order."""
-        for _subject, _object, relation in self._graph.edges(data="relation"):
-            yield relation
+        for targets in self._succ.values():
+            for keyed in targets.values():
+                for data in keyed.values():
+                    yield data["relation"]
 
     def keys_of_kind(self, kind: Kind) -> list[str]:
         """Keys of one kind sorted by folded name, then key (cached per version)."""
 
         def build() -> list[str]:
-            nodes = self._graph._node
+            nodes = self._nodes
             return sorted(self._by_kind[kind], key=lambda k: (fold(nodes[k]["entity"].name), k))
 
         result: list[str] = self.cached(("kind", kind), build)
@@ -223,13 +232,13 @@ class GraphStore:
     # -- adjacency ---------------------------------------------------------
     def out_relations(self, key: str) -> Iterator[Relation]:
         """Relations whose subject is ``key``, in no particular order."""
-        for keyed in self._graph._succ[key].values():
+        for keyed in self._succ[key].values():
             for data in keyed.values():
                 yield data["relation"]
 
     def in_relations(self, key: str) -> Iterator[Relation]:
         """Relations whose object is ``key``, in no particular order."""
-        for keyed in self._graph._pred[key].values():
+        for keyed in self._pred[key].values():
             for data in keyed.values():
                 yield data["relation"]
 
@@ -282,9 +291,7 @@ class GraphStore:
                 continue
             agreement = self.entity(rel.object)
             if isinstance(agreement, Agreement) and agreement.status in statuses:
-                parties.update(
-                    r.subject for r in self.in_relations(agreement.key) if r.type is RelationType.PARTY_TO
-                )
+                parties.update(r.subject for r in self.in_relations(agreement.key) if r.type is RelationType.PARTY_TO)
         return parties
 
     def organization(self, key: str) -> Organization:

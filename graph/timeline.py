@@ -108,7 +108,12 @@ def _relation_entries(store: GraphStore, relation: Relation) -> Iterable[Timelin
         )
     if relation.valid_to is not None:
         yield TimelineEntry(
-            relation.valid_to, Boundary.ENDED, subject, relation, f"Ended: {describe(store, relation)}", relation.citations
+            relation.valid_to,
+            Boundary.ENDED,
+            subject,
+            relation,
+            f"Ended: {describe(store, relation)}",
+            relation.citations,
         )
 
 

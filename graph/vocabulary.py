@@ -58,13 +58,17 @@ class RelationType(DescribedEnum):
     # -- structure and positions -------------------------------------------------
     PART_OF = (
         "The subject is a unit of, or a step within, the object (a team of a company, a request within a policy push).",
-        {_ORG, _EVT}, {_ORG, _EVT}, "is part of",
+        {_ORG, _EVT},
+        {_ORG, _EVT},
+        "is part of",
     )
     HOUSED_IN = ("The subject agency sits inside the object department.", {_ORG}, {_ORG}, "is housed in")
     OVERSEES = ("The subject supervises the object.", _ACTOR, {_ORG, _EVT}, "oversees")
     HOLDS_POSITION = (
         "The person holds a post at the organization; the `role` qualifier names it.",
-        {_PER}, {_ORG}, "holds a position at",
+        {_PER},
+        {_ORG},
+        "holds a position at",
     )
     LEADS = ("The subject heads the object.", _ACTOR, {_ORG, _EVT}, "leads")
     CREATED = ("The subject founded or set up the object.", _ACTOR, {_ORG, _EVT}, "created")
@@ -74,62 +78,94 @@ class RelationType(DescribedEnum):
     RELEASED = ("The organization made the model public; `validFrom` is the release date.", {_ORG}, {_MOD}, "released")
     SUBMITTED_TO = (
         "The model (or a developer's models in general) was given to the object for a government review.",
-        {_MOD, _ORG}, {_ORG}, "was submitted for review to",
+        {_MOD, _ORG},
+        {_ORG},
+        "was submitted for review to",
     )
     NEARLY_MATCHES = (
         "The model's performance came close to the object's (a model, or an organization's models).",
-        {_MOD}, {_MOD, _ORG}, "nearly matches the performance of",
+        {_MOD},
+        {_MOD, _ORG},
+        "nearly matches the performance of",
     )
     # -- agreements and talks ----------------------------------------------------
     PARTY_TO = (
         "The organization is the company side of the agreement; the agreement's status says whether it is signed.",
-        {_ORG}, {_AGR}, "is a party to",
+        {_ORG},
+        {_AGR},
+        "is a party to",
     )
     COUNTERPARTY_TO = (
         "The organization is the government side of the agreement, the body that receives the models.",
-        {_ORG}, {_AGR}, "is the counterparty to",
+        {_ORG},
+        {_AGR},
+        "is the counterparty to",
     )
     NEGOTIATES_WITH = ("The subject holds talks with the object.", _ACTOR, _ACTOR, "negotiates with")
     # -- pressure, requests and statements ---------------------------------------
     PRESSED = (
         "The subject urged the object to do something; the `channel` and `purpose` qualifiers say how and what.",
-        _ACTOR, _ACTOR, "pressed",
+        _ACTOR,
+        _ACTOR,
+        "pressed",
     )
     MADE = ("The subject made the event (a request, a statement).", _ACTOR, {_EVT}, "made")
     ADDRESSED_TO = (
         "The event (a request, a statement) was directed at the object; `channel` says through what.",
-        {_EVT}, _ACTOR, "was addressed to",
+        {_EVT},
+        _ACTOR,
+        "was addressed to",
     )
     CONCERNS = ("The subject is about the object.", {_EVT, _QST, _ORD, _AGR, _INC}, _ANY, "concerns")
     DID_NOT_COMMENT_ON = (
         "The subject gave no comment on the object when asked by the reporting outlet.",
-        _ACTOR, _ANY, "did not comment on",
+        _ACTOR,
+        _ANY,
+        "did not comment on",
     )
     INITIATED = ("The subject started or pursues the event (a policy, a process).", _ACTOR, {_EVT}, "initiated")
-    REPLACED = ("The subject took the place of the object (a new policy replacing an old one).", {_EVT, _ORD, _AGR}, {_EVT, _ORD, _AGR}, "replaced")
+    REPLACED = (
+        "The subject took the place of the object (a new policy replacing an old one).",
+        {_EVT, _ORD, _AGR},
+        {_EVT, _ORD, _AGR},
+        "replaced",
+    )
     DISPUTES = ("The subject contests the object (a claim, a concern).", _ACTOR, _ANY - {_PER, _DOC}, "disputes")
     # -- orders ------------------------------------------------------------------
     SIGNED = ("The subject signed the order; `validFrom` is the signing date.", _ACTOR, {_ORD}, "signed")
     GIVES_RESPONSIBILITY_TO = (
         "The order makes the object responsible for something; the `note` qualifier says what.",
-        {_ORD}, _ACTOR, "gives responsibility to",
+        {_ORD},
+        _ACTOR,
+        "gives responsibility to",
     )
     GRANTS_REVIEW_WINDOW_TO = (
         "The order gives the object time to review models before release; `daysAllowed` says how long.",
-        {_ORD}, {_ORG}, "grants a review window to",
+        {_ORD},
+        {_ORG},
+        "grants a review window to",
     )
     SETS_DEADLINE_FOR = (
         "The order requires the object to be in place or done by the `deadline` qualifier.",
-        {_ORD}, {_ORG, _EVT}, "sets a deadline for",
+        {_ORD},
+        {_ORG, _EVT},
+        "sets a deadline for",
     )
     ESTABLISHES = ("The order sets up the object (a process, a programme).", {_ORD}, {_EVT}, "establishes")
     # -- incidents ---------------------------------------------------------------
     ORDERED = (
         "The subject ordered the incident (e.g. an access shutdown); `minutesAllowed` and `reason` qualify it.",
-        _ACTOR, {_INC}, "ordered",
+        _ACTOR,
+        {_INC},
+        "ordered",
     )
     AFFECTED = ("The incident affected the object.", {_INC}, {_MOD, _ORG}, "affected")
-    DISCLOSED = ("The subject made the incident (a vulnerability) known; `channel` says how.", _ACTOR, {_INC}, "disclosed")
+    DISCLOSED = (
+        "The subject made the incident (a vulnerability) known; `channel` says how.",
+        _ACTOR,
+        {_INC},
+        "disclosed",
+    )
     TRIGGERED = ("The subject caused the object.", {_INC, _EVT}, {_INC, _EVT, _ORD}, "triggered")
     SEEKS_ROLE_IN = ("The organization is working to take part in the object.", {_ORG}, {_EVT}, "seeks a role in")
     # -- documents ---------------------------------------------------------------

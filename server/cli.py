@@ -81,7 +81,9 @@ def _schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="oversight", description="Oversight Graph: a cited knowledge graph of AI oversight.")
+    parser = argparse.ArgumentParser(
+        prog="oversight", description="Oversight Graph: a cited knowledge graph of AI oversight."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="validate a data directory and print its counts")
@@ -89,11 +91,16 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_check)
 
     serve = commands.add_parser("serve", help="serve the GraphQL API")
-    serve.add_argument("--data", type=Path, default=None, help=f"data directory (default: the bundled seed, {DEFAULT_DATA})")
+    serve.add_argument(
+        "--data", type=Path, default=None, help=f"data directory (default: the bundled seed, {DEFAULT_DATA})"
+    )
     serve.add_argument("--host", default=None, help="interface to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port to listen on (default: 8000)")
     serve.add_argument(
-        "--cors-origin", action="append", metavar="ORIGIN", help="allow browser requests from ORIGIN (repeatable; '*' for any)"
+        "--cors-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="allow browser requests from ORIGIN (repeatable; '*' for any)",
     )
     serve.add_argument("--workers", type=int, default=None, help="uvicorn worker processes (default: 1)")
     serve.set_defaults(run=_serve)

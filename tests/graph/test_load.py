@@ -90,9 +90,22 @@ def test_valid_directory_loads(tmp_path):
 def test_jsonl_records_go_through_the_same_validation(tmp_path):
     lines = [
         {"record": "document", "key": "doc/a", "name": "A", "title": "A", "description": "d", "paragraphs": 3},
-        {"record": "organization", "key": "org/x", "name": "X", "description": "d", "category": "COMPANY",
-         "citation": [{"document": "doc/a", "paragraph": 9, "claim": "c", "confidence": "REPORTED",
-                       "attribution": {"kind": "REPORTING"}}]},
+        {
+            "record": "organization",
+            "key": "org/x",
+            "name": "X",
+            "description": "d",
+            "category": "COMPANY",
+            "citation": [
+                {
+                    "document": "doc/a",
+                    "paragraph": 9,
+                    "claim": "c",
+                    "confidence": "REPORTED",
+                    "attribution": {"kind": "REPORTING"},
+                }
+            ],
+        },
     ]
     (tmp_path / "bulk.jsonl").write_bytes(b"\n".join(orjson.dumps(line) for line in lines))
     assert problems_of(tmp_path) == [
@@ -204,7 +217,7 @@ def test_jsonl_syntax_error_names_the_line(tmp_path):
 
 def test_every_problem_is_reported_in_one_run(tmp_path):
     broken = RELATION.replace("OVERSEES", "SUPERVISES").replace("paragraph = 2", "paragraph = 0")
-    write(valid(tmp_path, broken), **{"extra.toml": '[[organisation]]\n'})
+    write(valid(tmp_path, broken), **{"extra.toml": "[[organisation]]\n"})
     problems = problems_of(tmp_path)
     assert len(problems) == 3
     assert [p.split(": ")[0] for p in problems] == ["extra.toml", "relations/a.toml", "relations/a.toml"]

@@ -23,7 +23,7 @@ def test_path_is_a_real_chain_from_source_to_target():
     path = shortest_path(store, "org/amazon", "org/anthropic")
     assert path is not None
     assert path.entities[0].key == "org/amazon" and path.entities[-1].key == "org/anthropic"
-    for left, relation, right in zip(path.entities, path.relations, path.entities[1:]):
+    for left, relation, right in zip(path.entities, path.relations, path.entities[1:], strict=False):
         assert {relation.subject, relation.object} == {left.key, right.key}
     assert path.length == 3
 

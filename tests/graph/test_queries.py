@@ -5,12 +5,10 @@ import pytest
 from graph.dates import PartialDate
 from graph.enums import AgreementStatus, Confidence, Direction, Kind, OrgCategory
 from graph.errors import UnknownEntity
+from graph.listing import EntityFilter, RelationFilter, filter_entities
 from graph.load import build_store
 from graph.queries import (
-    EntityFilter,
-    RelationFilter,
     companies_without_agreement,
-    filter_entities,
     lacking,
     relations,
     search,
@@ -53,7 +51,9 @@ def test_search_tolerates_odd_text(store, text):
 
 
 def test_relations_filter_by_type_and_direction(store):
-    assert keys_of(relations(store, "model/fable-5", types=[RelationType.DEVELOPED])) == ["org/anthropic|DEVELOPED|model/fable-5"]
+    assert keys_of(relations(store, "model/fable-5", types=[RelationType.DEVELOPED])) == [
+        "org/anthropic|DEVELOPED|model/fable-5"
+    ]
     assert relations(store, "model/fable-5", direction=Direction.OUTGOING) == []
     assert len(relations(store, "model/fable-5", direction=Direction.INCOMING)) == 2
 
@@ -74,7 +74,10 @@ def test_relations_valid_to_is_exclusive():
         relation_record("org/meta", "NEGOTIATES_WITH", "org/caisi", valid_from="2026-01", valid_to="2026-03-15")
     ]
     store = build_store(records)
-    holding = lambda d: keys_of(relations(store, "org/meta", [RelationType.NEGOTIATES_WITH], as_of=PartialDate.parse(d)))
+
+    def holding(day):
+        return keys_of(relations(store, "org/meta", [RelationType.NEGOTIATES_WITH], as_of=PartialDate.parse(day)))
+
     assert holding("2026-03-14") and holding("2026-03") and holding("2026-01-01")
     assert not holding("2026-03-15") and not holding("2025-12")
 
@@ -104,7 +107,11 @@ def test_lacking_direct_relation(store):
 def test_companies_without_agreement_default_and_other_counterparty(store):
     assert keys(companies_without_agreement(store)) == ["org/meta"]
     # Nobody has an agreement with Commerce itself.
-    assert keys(companies_without_agreement(store, "org/commerce-department")) == ["org/anthropic", "org/meta", "org/openai"]
+    assert keys(companies_without_agreement(store, "org/commerce-department")) == [
+        "org/anthropic",
+        "org/meta",
+        "org/openai",
+    ]
 
 
 def test_companies_without_agreement_counts_only_the_given_statuses():
@@ -125,17 +132,27 @@ def test_companies_without_agreement_rejects_non_organizations(store):
 
 
 def test_filter_entities_by_category_and_relations(store):
-    agencies = filter_entities(store, Kind.ORGANIZATION, EntityFilter(categories=frozenset({OrgCategory.GOVERNMENT_AGENCY})))
+    agencies = filter_entities(
+        store, Kind.ORGANIZATION, EntityFilter(attributes=(("category", frozenset({OrgCategory.GOVERNMENT_AGENCY})),))
+    )
     assert keys(agencies) == ["org/caisi"]
     overseen = EntityFilter(some=(RelationFilter(RelationType.OVERSEES, "person/howard-lutnick", Direction.INCOMING),))
     assert keys(filter_entities(store, Kind.ORGANIZATION, overseen)) == ["org/caisi"]
-    no_party = EntityFilter(major_ai_developer=True, none=(RelationFilter(RelationType.PARTY_TO, direction=Direction.OUTGOING),))
+    no_party = EntityFilter(
+        attributes=(("major_ai_developer", frozenset({True})),),
+        none=(RelationFilter(RelationType.PARTY_TO, direction=Direction.OUTGOING),),
+    )
     assert keys(filter_entities(store, Kind.ORGANIZATION, no_party)) == ["org/meta"]
 
 
 def test_filter_entities_by_name_and_date(store):
-    assert keys(filter_entities(store, Kind.ORGANIZATION, EntityFilter(name_contains="A.I. Standards"))) == ["org/caisi"]
-    assert keys(filter_entities(store, Kind.ORGANIZATION, EntityFilter(name_contains="ai"))) == ["org/caisi", "org/openai"]
+    assert keys(filter_entities(store, Kind.ORGANIZATION, EntityFilter(name_contains="A.I. Standards"))) == [
+        "org/caisi"
+    ]
+    assert keys(filter_entities(store, Kind.ORGANIZATION, EntityFilter(name_contains="ai"))) == [
+        "org/caisi",
+        "org/openai",
+    ]
     spring = EntityFilter(date_from=PartialDate.parse("2026-03"), date_to=PartialDate.parse("2026-05"))
     assert keys(filter_entities(store, Kind.AI_MODEL, spring)) == ["model/muse-spark"]
 

@@ -22,7 +22,9 @@ def test_version_changes_with_every_addition():
 def test_caches_are_dropped_when_the_graph_changes():
     store = sample_store()
     assert "org/new" not in store.keys_of_kind(Kind.ORGANIZATION)
-    store.add_entity(Organization(key="org/new", name="New", description="d", category=store.entity("org/meta").category))
+    store.add_entity(
+        Organization(key="org/new", name="New", description="d", category=store.entity("org/meta").category)
+    )
     assert "org/new" in store.keys_of_kind(Kind.ORGANIZATION)
 
 
@@ -38,7 +40,9 @@ def test_relation_to_a_missing_entity_is_refused():
     with pytest.raises(DuplicateKey):
         store.add_relation(relation)
     with pytest.raises(UnknownEntity):
-        store.add_relation(type(relation)(**{**{f: getattr(relation, f) for f in relation.__slots__}, "object": "model/none"}))
+        store.add_relation(
+            type(relation)(**{**{f: getattr(relation, f) for f in relation.__slots__}, "object": "model/none"})
+        )
 
 
 def test_lookups_raise_clear_errors():

@@ -16,9 +16,9 @@ def test_timeline_of_one_entity_and_range():
     store = sample_store()
     assert [e.summary for e in timeline(store, "person/donald-trump")] == ["Donald Trump signed AI model review order"]
     assert timeline(store, end=PartialDate.parse("2026-03")) == []
-    assert [str(e.date) for e in timeline(store, start=PartialDate.parse("2026-04-15"), end=PartialDate.parse("2026-05"))] == [
-        "2026-04"
-    ]
+    assert [
+        str(e.date) for e in timeline(store, start=PartialDate.parse("2026-04-15"), end=PartialDate.parse("2026-05"))
+    ] == ["2026-04"]
 
 
 def test_relation_start_and_end_are_both_on_the_timeline():
@@ -26,7 +26,10 @@ def test_relation_start_and_end_are_both_on_the_timeline():
         relation_record("org/meta", "NEGOTIATES_WITH", "org/caisi", valid_from="2026-01", valid_to="2026-03-15")
     ]
     entries = timeline(build_store(records), "org/caisi")
-    assert [(str(e.date), e.boundary) for e in entries] == [("2026-01", Boundary.STARTED), ("2026-03-15", Boundary.ENDED)]
+    assert [(str(e.date), e.boundary) for e in entries] == [
+        ("2026-01", Boundary.STARTED),
+        ("2026-03-15", Boundary.ENDED),
+    ]
     assert entries[1].summary.startswith("Ended: Meta negotiates with")
     assert entries[0].citations == entries[0].relation.citations
 

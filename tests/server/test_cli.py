@@ -4,7 +4,6 @@ import io
 import shutil
 import subprocess
 import sys
-
 from pathlib import Path
 
 from server.cli import main

@@ -1,0 +1,170 @@
+"""Error codes: every GraphQL error the API returns carries ``extensions.code``.
+
+The codes are stable; clients may switch on them.
+
+=============================  ===================================================
+code                           meaning
+=============================  ===================================================
+``GRAPHQL_PARSE_FAILED``       the document is not valid GraphQL syntax
+``GRAPHQL_VALIDATION_FAILED``  the document does not fit the schema (unknown field,
+                               wrong argument type, missing variable...)
+``BAD_USER_INPUT``             an argument or variable value is out of range or
+                               malformed (``extensions.argument`` names it)
+``INVALID_ID``                 an id is neither a global id nor a key of this API
+``INVALID_CURSOR``             an ``after`` cursor was not issued by this list
+``INVALID_DATE``               a date is not ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``
+``NOT_FOUND``                  a well-formed id or key names nothing in the graph
+``INTERNAL_SERVER_ERROR``      an unexpected failure; the message is masked and
+                               ``extensions.requestId`` identifies the logged
+                               traceback
+=============================  ===================================================
+
+Limits (query depth, cost, page size...) add their own codes; see
+:mod:`schema.limits`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from graph.errors import InvalidArgument, InvalidCursor, InvalidDate, NotFound
+
+__all__ = ["CODES", "ApiError", "ErrorCodes", "InvalidId", "bad_input"]
+
+log = logging.getLogger("oversight.errors")
+
+CODES = {
+    "GRAPHQL_PARSE_FAILED": "The document is not valid GraphQL syntax.",
+    "GRAPHQL_VALIDATION_FAILED": "The document does not fit the schema.",
+    "BAD_USER_INPUT": "An argument or variable value is out of range or malformed.",
+    "INVALID_ID": "An id is neither a global id nor an entity key of this API.",
+    "INVALID_CURSOR": "A pagination cursor was not issued by this list.",
+    "INVALID_DATE": "A date is not YYYY, YYYY-MM or YYYY-MM-DD.",
+    "NOT_FOUND": "A well-formed id or key names nothing in the graph.",
+    "INTERNAL_SERVER_ERROR": "An unexpected failure; the details are in the server log under the request id.",
+}
+"""Every error code of the core API, with its meaning."""
+
+
+class ApiError(InvalidArgument):
+    """A client error raised by a resolver, with its code and the argument at fault."""
+
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, message: str, argument: str | None = None) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+class InvalidId(ApiError):
+    """An id argument could not be decoded."""
+
+    code = "INVALID_ID"
+
+
+def bad_input(message: str, argument: str) -> ApiError:
+    """A ``BAD_USER_INPUT`` error naming the argument at fault."""
+    return ApiError(message, argument)
+
+
+def _root_cause(error: GraphQLError) -> BaseException | None:
+    """The innermost non-GraphQL exception behind an error (graphql-core nests them)."""
+    original: BaseException | None = error.original_error
+    while isinstance(original, GraphQLError):
+        original = original.original_error
+    return original
+
+
+def _code_of(error: GraphQLError, parsed: bool, executed: bool) -> str:
+    original = _root_cause(error)
+    existing = (error.extensions or {}).get("code")
+    if existing:
+        return str(existing)
+    if isinstance(original, ApiError):
+        return original.code
+    if isinstance(original, InvalidDate):
+        return "INVALID_DATE"
+    if isinstance(original, InvalidCursor):
+        return "INVALID_CURSOR"
+    if isinstance(original, NotFound):
+        return "NOT_FOUND"
+    if isinstance(original, InvalidArgument):
+        return "BAD_USER_INPUT"
+    if not parsed:
+        return "GRAPHQL_PARSE_FAILED"
+    if not executed:
+        return "GRAPHQL_VALIDATION_FAILED"
+    if original is None:
+        # graphql-core's own request errors: variables that do not coerce,
+        # an unknown operation name.
+        return "BAD_USER_INPUT"
+    return "INTERNAL_SERVER_ERROR"
+
+
+class ErrorCodes(SchemaExtension):
+    """Give every error a stable ``extensions.code``; mask unexpected ones.
+
+    Expected errors (bad input, unknown ids) keep their message. Anything
+    else is logged with its traceback and replaced by a generic message
+    carrying the request id, so that no internal detail reaches clients.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        self._executed = False
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if not errors:
+            return
+        parsed = self.execution_context.graphql_document is not None
+        request_id = getattr(self.execution_context.context, "request_id", None)
+        result.errors = [self._coded(error, parsed, self._executed, request_id) for error in errors]
+
+    def on_execute(self) -> Iterator[None]:
+        # Reached only when the document parsed and validated.
+        self._executed = True
+        yield
+
+    def _coded(self, error: GraphQLError, parsed: bool, executed: bool, request_id: str | None) -> GraphQLError:
+        code = _code_of(error, parsed, executed)
+        extensions = dict(error.extensions or {})
+        extensions["code"] = code
+        if code == "INTERNAL_SERVER_ERROR":
+            original = _root_cause(error)
+            log.error(
+                "request %s: unexpected error at %s",
+                request_id,
+                ".".join(map(str, error.path or [])) or "(no path)",
+                exc_info=(type(original), original, original.__traceback__) if original else None,
+            )
+            extensions["requestId"] = request_id
+            return GraphQLError(
+                f"Internal server error (request {request_id}).",
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions=extensions,
+            )
+        cause = _root_cause(error)
+        argument = getattr(cause, "argument", None)
+        if argument:
+            extensions["argument"] = argument
+        message = error.message
+        if code == "INVALID_DATE" and isinstance(cause, InvalidDate):
+            # graphql-core's wording nests our message in quotes; say it plainly.
+            prefix = message.split(": ", 1)[0] + ": " if message.startswith("Variable") else ""
+            message = f"{prefix}Invalid PartialDate: {cause}"
+        return GraphQLError(
+            message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=error.original_error,
+            extensions=extensions,
+        )

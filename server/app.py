@@ -1,0 +1,159 @@
+"""The Starlette application and the uvicorn runner.
+
+``create_app`` wires the pieces: the store (loaded from the data directory
+unless one is passed in), the schema built for the settings, the GraphQL
+endpoint, ``/healthz`` and CORS. There is no global graph; each app holds
+its own store.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from typing import TextIO
+
+import orjson
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from graph.errors import DataError, ValidationFailed
+from graph.load import load_directory
+from graph.store import GraphStore
+from schema import build_schema
+from server.http import GraphQLEndpoint
+from server.settings import Settings
+
+__all__ = ["create_app", "run"]
+
+log = logging.getLogger("oversight")
+
+
+def _json(payload: object, status: int = 200) -> Response:
+    return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
+
+
+def create_app(store: GraphStore | None = None, settings: Settings | None = None) -> Starlette:
+    """Build the ASGI app serving ``store`` (or the settings' data directory).
+
+    Raises
+    ------
+    DataError, ValidationFailed
+        If no store is given and the data directory does not load.
+    """
+    settings = settings or Settings()
+    if store is None:
+        started = time.perf_counter()
+        store = load_directory(settings.data)
+        log.info(
+            "loaded %s: %d entities, %d relations in %.3f s",
+            settings.data,
+            len(store),
+            store.relation_count,
+            time.perf_counter() - started,
+        )
+    schema = build_schema(suggestions=settings.suggestions, introspection=settings.introspection)
+    endpoint = GraphQLEndpoint(schema, store, settings)
+
+    async def healthz(request: Request) -> Response:
+        return _json(
+            {"status": "ok", "graphVersion": store.version, "entities": len(store), "relations": store.relation_count}
+        )
+
+    async def root(request: Request) -> Response:
+        return RedirectResponse("/graphql")
+
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["accept", "content-type", "x-request-id"],
+                expose_headers=["x-request-id"],
+                max_age=600,
+            )
+        )
+    app = Starlette(
+        routes=[
+            Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/", root, methods=["GET"]),
+        ],
+        middleware=middleware,
+    )
+    app.state.store = store
+    app.state.settings = settings
+    return app
+
+
+def _factory() -> Starlette:
+    """App factory for uvicorn worker processes; settings come from the environment."""
+    return create_app(settings=Settings.from_env())
+
+
+def run(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Serve the API with uvicorn until interrupted; return an exit status.
+
+    The data is loaded and checked once before uvicorn starts, so a broken
+    data directory fails fast with every problem listed.
+    """
+    import uvicorn
+
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
+    try:
+        store = load_directory(settings.data)
+    except ValidationFailed as failure:
+        print(f"{settings.data}: {len(failure.problems)} problem(s); not serving", file=err)
+        for problem in failure.problems:
+            print(f"  {problem}", file=err)
+        return 1
+    except DataError as error:
+        print(f"{settings.data}: {error}", file=err)
+        return 1
+    print(
+        f"Oversight Graph: {len(store)} entities, {store.relation_count} relations from {settings.data}\n"
+        f"GraphQL and GraphiQL at http://{settings.host}:{settings.port}/graphql",
+        file=out,
+    )
+    if settings.workers > 1:
+        # Worker processes rebuild the app from the environment.
+        os.environ.update(_environment(settings))
+        uvicorn.run(
+            "server.app:_factory",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level=settings.log_level,
+        )
+    else:
+        uvicorn.run(create_app(store, settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+    return 0
+
+
+def _environment(settings: Settings) -> dict[str, str]:
+    """``OVERSIGHT_*`` variables that reproduce ``settings`` in a worker process."""
+    env = {
+        "OVERSIGHT_DATA": str(settings.data),
+        "OVERSIGHT_CORS_ORIGINS": ",".join(settings.cors_origins),
+        "OVERSIGHT_GRAPHIQL": str(settings.graphiql),
+        "OVERSIGHT_INTROSPECTION": str(settings.introspection),
+        "OVERSIGHT_SUGGESTIONS": str(settings.suggestions),
+    }
+    for name in (
+        "max_page_size",
+        "default_page_size",
+        "max_path_length",
+        "max_neighborhood_depth",
+        "max_neighborhood_entities",
+        "max_ids",
+    ):
+        env[f"OVERSIGHT_{name.upper()}"] = str(getattr(settings.limits, name))
+    return env

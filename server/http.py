@@ -1,0 +1,253 @@
+"""GraphQL over HTTP: request parsing, content negotiation and status codes.
+
+Follows the GraphQL-over-HTTP specification:
+
+- ``POST`` with ``Content-Type: application/json`` and a JSON body
+  ``{"query", "variables", "operationName", "extensions"}``;
+- ``GET`` with the same parameters in the query string (``variables`` and
+  ``extensions`` JSON-encoded); GET only runs queries, never mutations;
+- the response is ``application/graphql-response+json`` when the client
+  accepts it, else ``application/json``. With the former, a request that
+  cannot be executed (bad syntax, invalid document, bad variables) gets
+  status 400; with the latter every GraphQL result gets status 200;
+- a browser asking for HTML at the endpoint gets GraphiQL.
+
+Problems with the HTTP request itself (wrong method or media type, a body
+that is not JSON, a missing ``query``) get a 4xx status and the same error
+shape as GraphQL errors, with codes listed in :data:`HTTP_CODES`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.exceptions import MissingQueryError
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
+
+from graph.store import GraphStore
+from schema import OversightSchema
+from schema.context import Context
+from server.settings import Settings
+
+__all__ = ["HTTP_CODES", "GraphQLEndpoint", "HttpError"]
+
+log = logging.getLogger("oversight.http")
+
+JSON = "application/json"
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+HTTP_CODES = {
+    "BAD_REQUEST": "The HTTP request is malformed: the body is not JSON, or a parameter is missing or of the wrong type.",
+    "METHOD_NOT_ALLOWED": "Only GET and POST are accepted, and GET only for queries.",
+    "UNSUPPORTED_MEDIA_TYPE": "A POST body must be application/json.",
+    "NOT_ACCEPTABLE": "The Accept header allows neither application/graphql-response+json nor application/json.",
+    "PAYLOAD_TOO_LARGE": "The request body is larger than the server accepts.",
+}
+"""Codes of errors about the HTTP request itself, with their meaning."""
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class HttpError(Exception):
+    """A request the endpoint refuses before any GraphQL work."""
+
+    def __init__(self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLRequest:
+    """The GraphQL parameters of one HTTP request."""
+
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+    extensions: dict[str, Any] | None
+
+
+_CHOICES = {GRAPHQL_RESPONSE: GRAPHQL_RESPONSE, JSON: JSON, "application/*": JSON, "*/*": JSON}
+
+
+def _media_and_quality(item: str) -> tuple[str, float]:
+    media, *params = (p.strip() for p in item.split(";"))
+    quality = 1.0
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                quality = float(value)
+            except ValueError:
+                quality = 0.0
+    return media.lower(), quality
+
+
+def _accepted(header: str | None) -> str:
+    """The response media type for an Accept header, or :class:`HttpError` 406.
+
+    No header means ``application/json`` (the legacy default). Otherwise the
+    acceptable type with the highest quality wins; among equals an explicit
+    type beats a wildcard, then the earlier one wins.
+    """
+    if not header:
+        return JSON
+    best: tuple[float, bool, int] | None = None
+    choice: str | None = None
+    for position, item in enumerate(header.split(",")):
+        media, quality = _media_and_quality(item)
+        candidate = _CHOICES.get(media)
+        if candidate is None or quality <= 0:
+            continue
+        rank = (quality, media in (GRAPHQL_RESPONSE, JSON), -position)
+        if best is None or rank > best:
+            best, choice = rank, candidate
+    if choice is None:
+        raise HttpError(406, "NOT_ACCEPTABLE", f"cannot answer with any media type in Accept: {header}")
+    return choice
+
+
+def _json_param(value: Any, name: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = orjson.loads(value) if value else None
+        except orjson.JSONDecodeError:
+            raise HttpError(400, "BAD_REQUEST", f"{name} is not valid JSON") from None
+        if value is None:
+            return None
+    if not isinstance(value, dict):
+        raise HttpError(400, "BAD_REQUEST", f"{name} must be a JSON object")
+    return value
+
+
+def _params(data: Mapping[str, Any], *, strings_may_hold_json: bool) -> GraphQLRequest:
+    query = data.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise HttpError(400, "BAD_REQUEST", "the request has no query: send a GraphQL document as the query parameter")
+    operation = data.get("operationName")
+    if operation is not None and not isinstance(operation, str):
+        raise HttpError(400, "BAD_REQUEST", "operationName must be a string")
+    variables, extensions = data.get("variables"), data.get("extensions")
+    if not strings_may_hold_json:
+        for name, value in (("variables", variables), ("extensions", extensions)):
+            if value is not None and not isinstance(value, dict):
+                raise HttpError(400, "BAD_REQUEST", f"{name} must be a JSON object")
+    return GraphQLRequest(
+        query, _json_param(variables, "variables"), operation or None, _json_param(extensions, "extensions")
+    )
+
+
+async def _post_params(request: Request, max_body: int) -> GraphQLRequest:
+    content_type = request.headers.get("content-type")
+    if not content_type:
+        raise HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "a POST request needs Content-Type: application/json")
+    media, *params = (p.strip().lower() for p in content_type.split(";"))
+    if media != JSON:
+        raise HttpError(415, "UNSUPPORTED_MEDIA_TYPE", f"a POST body must be application/json, not {media}")
+    for param in params:
+        name, _, value = param.partition("=")
+        if name == "charset" and value.strip('"') not in ("utf-8", "utf8"):
+            raise HttpError(415, "UNSUPPORTED_MEDIA_TYPE", f"only utf-8 bodies are accepted, not {value}")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > max_body:
+            raise HttpError(413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {max_body} bytes")
+    if not body:
+        raise HttpError(400, "BAD_REQUEST", "the POST body is empty: send a JSON object with a query")
+    try:
+        data = orjson.loads(bytes(body))
+    except orjson.JSONDecodeError as error:
+        raise HttpError(400, "BAD_REQUEST", f"the body is not valid JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise HttpError(400, "BAD_REQUEST", "the body must be a JSON object with a query")
+    return _params(data, strings_may_hold_json=False)
+
+
+def _error_body(code: str, message: str) -> bytes:
+    return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+
+
+class GraphQLEndpoint:
+    """The ``/graphql`` endpoint: one instance per app, holding the schema and the store."""
+
+    def __init__(self, schema: OversightSchema, store: GraphStore, settings: Settings, max_body: int = 1 << 20) -> None:
+        self.schema = schema
+        self.store = store
+        self.settings = settings
+        self.max_body = max_body
+        self._graphiql = get_graphql_ide_html("graphiql") if settings.graphiql else None
+
+    async def handle(self, request: Request) -> Response:
+        """Answer one HTTP request to the endpoint."""
+        incoming = request.headers.get("x-request-id", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else None
+        try:
+            response = await self._handle(request, request_id)
+        except HttpError as error:
+            headers = {**error.headers, "content-type": f"{JSON}; charset=utf-8"}
+            response = Response(_error_body(error.code, error.message), status_code=error.status, headers=headers)
+        return response
+
+    async def _handle(self, request: Request, request_id: str | None) -> Response:
+        if request.method not in ("GET", "POST"):
+            raise HttpError(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed", {"allow": "GET, POST"})
+        accept = request.headers.get("accept")
+        if request.method == "GET" and self._graphiql and "query" not in request.query_params:
+            if accept and "text/html" in accept:
+                return HTMLResponse(self._graphiql)
+        media = _accepted(accept)
+        if request.method == "GET":
+            params = _params(request.query_params, strings_may_hold_json=True)
+            allowed = (OperationType.QUERY,)
+        else:
+            params = await _post_params(request, self.max_body)
+            allowed = (OperationType.QUERY, OperationType.MUTATION)
+        context = Context(store=self.store, limits=self.settings.limits, request=request)
+        if request_id:
+            context.request_id = request_id
+        try:
+            result = self.schema.execute_sync(
+                params.query,
+                variable_values=params.variables,
+                context_value=context,
+                operation_name=params.operation_name,
+                allowed_operation_types=allowed,
+            )
+        except InvalidOperationTypeError as error:
+            raise HttpError(
+                405,
+                "METHOD_NOT_ALLOWED",
+                f"{error.operation_type.value}s are not allowed over GET; use POST",
+                {"allow": "POST"},
+            ) from None
+        except MissingQueryError:
+            raise HttpError(400, "BAD_REQUEST", "the request has no query") from None
+        except CannotGetOperationTypeError:
+            raise HttpError(
+                400, "BAD_REQUEST", f"the document has no operation named {params.operation_name!r}"
+            ) from None
+        errors = [e.formatted for e in result.errors] if result.errors else None
+        request_error = result.data is None and errors is not None and all("path" not in e for e in errors)
+        body: dict[str, Any] = {} if request_error else {"data": result.data}
+        if errors:
+            body["errors"] = errors
+        status = 400 if request_error and media == GRAPHQL_RESPONSE else 200
+        return Response(
+            orjson.dumps(body),
+            status_code=status,
+            headers={"content-type": f"{media}; charset=utf-8", "x-request-id": context.request_id},
+        )

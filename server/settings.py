@@ -1,0 +1,133 @@
+"""Server settings: defaults, environment variables and command-line overrides.
+
+Every setting has a default, an ``OVERSIGHT_*`` environment variable and a
+line in :data:`SETTINGS_DOC` (the README's settings table is checked
+against it by a test). The command line overrides the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from schema.context import Limits
+
+__all__ = ["SETTINGS_DOC", "Settings", "SettingsError"]
+
+DEFAULT_DATA = Path(__file__).resolve().parent.parent / "seed"
+
+
+class SettingsError(ValueError):
+    """A setting has a value it cannot take; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the server can be configured with."""
+
+    data: Path = DEFAULT_DATA
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    cors_origins: tuple[str, ...] = ()
+    graphiql: bool = True
+    introspection: bool = True
+    suggestions: bool = True
+    log_level: str = "info"
+    limits: Limits = field(default_factory=Limits)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``OVERSIGHT_*`` variables, defaults for the rest.
+
+        Raises
+        ------
+        SettingsError
+            If a variable's value does not parse, naming the variable.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        limits: dict[str, Any] = {}
+        for name, (kind, _doc) in SETTINGS_DOC.items():
+            variable = f"OVERSIGHT_{name.upper()}"
+            if variable not in env:
+                continue
+            value = _parse(kind, env[variable], variable)
+            if name in _LIMIT_NAMES:
+                limits[name] = value
+            else:
+                values[name] = value
+        settings = cls(**values)
+        return settings.replace(**limits) if limits else settings
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied; ``None`` values are ignored.
+
+        Limit names (``max_page_size``...) may be given directly.
+        """
+        changes = {k: v for k, v in changes.items() if v is not None}
+        limit_changes = {k: changes.pop(k) for k in list(changes) if k in _LIMIT_NAMES}
+        if limit_changes:
+            changes["limits"] = dataclasses.replace(self.limits, **limit_changes)
+        updated = dataclasses.replace(self, **changes)
+        updated.check()
+        return updated
+
+    def check(self) -> None:
+        """Raise :class:`SettingsError` for values out of range."""
+        if not 0 < self.port < 65536:
+            raise SettingsError(f"port must be between 1 and 65535, got {self.port}")
+        if self.workers < 1:
+            raise SettingsError(f"workers must be at least 1, got {self.workers}")
+        for name in _LIMIT_NAMES:
+            if getattr(self.limits, name) < 0:
+                raise SettingsError(f"{name} must not be negative, got {getattr(self.limits, name)}")
+        if self.limits.default_page_size > self.limits.max_page_size:
+            raise SettingsError("default_page_size must not exceed max_page_size")
+
+
+def _parse(kind: type, text: str, variable: str) -> Any:
+    try:
+        if kind is bool:
+            lowered = text.strip().lower()
+            if lowered not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                raise ValueError(text)
+            return lowered in {"1", "true", "yes", "on"}
+        if kind is int:
+            return int(text)
+        if kind is Path:
+            return Path(text)
+        if kind is tuple:
+            return tuple(part.strip() for part in text.split(",") if part.strip())
+        return text
+    except ValueError:
+        raise SettingsError(f"{variable}={text!r} is not a valid {kind.__name__}") from None
+
+
+SETTINGS_DOC: dict[str, tuple[type, str]] = {
+    "data": (Path, "Directory of seed files to serve (default: the bundled `seed/`)."),
+    "host": (str, "Interface to listen on (default `127.0.0.1`)."),
+    "port": (int, "Port to listen on (default `8000`)."),
+    "workers": (int, "Uvicorn worker processes (default `1`)."),
+    "cors_origins": (
+        tuple,
+        "Comma-separated origins allowed to call the API from a browser (`*` for any; default none).",
+    ),
+    "graphiql": (bool, "Serve GraphiQL to browsers at `/graphql` (default on)."),
+    "introspection": (bool, "Answer introspection queries (default on: the data is public)."),
+    "suggestions": (bool, "Let validation errors suggest similar field names (default on)."),
+    "log_level": (str, "Uvicorn log level (default `info`)."),
+    "max_page_size": (int, "Largest `first` any list accepts (default `100`)."),
+    "default_page_size": (int, "`first` when a list is asked for without one (default `20`)."),
+    "max_path_length": (int, "Largest `maxLength` of `path` (default `8`)."),
+    "max_neighborhood_depth": (int, "Largest `depth` of `neighborhood` (default `3`)."),
+    "max_neighborhood_entities": (int, "Entities a neighbourhood returns before `truncated` (default `500`)."),
+    "max_ids": (int, "Most ids `nodes` accepts (default `100`)."),
+}
+"""Setting name → (type, description). The variable is ``OVERSIGHT_`` + the upper-case name."""
+
+_LIMIT_NAMES = frozenset(f.name for f in dataclasses.fields(Limits))
