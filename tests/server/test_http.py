@@ -74,7 +74,11 @@ def test_validation_error_status_depends_on_media_type(client):
 
 
 def test_field_error_keeps_partial_data_and_status_200(client):
-    response = post(client, {"query": '{ a: entity(key: "org/meta") { name } b: entity(key: "org/none") { name } }'}, accept=GRAPHQL_RESPONSE)
+    response = post(
+        client,
+        {"query": '{ a: entity(key: "org/meta") { name } b: entity(key: "org/none") { name } }'},
+        accept=GRAPHQL_RESPONSE,
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["data"] == {"a": {"name": "Meta"}, "b": None}
