@@ -21,6 +21,10 @@ __all__ = ["Context", "Info", "Limits"]
 class Limits:
     """Caps on what one request may ask for; each is a server setting.
 
+    The document limits (size, tokens, operations, depth, aliases, cost)
+    reject a request before it runs; see :mod:`schema.limits` for how depth
+    and cost are counted and why the defaults are what they are.
+
     Attributes
     ----------
     max_page_size
@@ -35,6 +39,20 @@ class Limits:
         Entities a neighbourhood returns before it is cut off (``truncated``).
     max_ids
         Largest number of ids ``nodes`` accepts.
+    max_document_bytes
+        Largest GraphQL document, in UTF-8 bytes.
+    max_tokens
+        Most lexical tokens a document may have.
+    max_operations
+        Most operations one document may define.
+    max_depth
+        Deepest field nesting an operation may have (introspection excepted).
+    max_aliases
+        Most aliased fields a document may have.
+    max_cost
+        Highest estimated cost of an operation (see :mod:`schema.limits`).
+    time_limit
+        Seconds an operation may run before it is stopped (0: no limit).
     """
 
     max_page_size: int = 100
@@ -43,6 +61,13 @@ class Limits:
     max_neighborhood_depth: int = 3
     max_neighborhood_entities: int = 500
     max_ids: int = 100
+    max_document_bytes: int = 32_768
+    max_tokens: int = 1000
+    max_operations: int = 20
+    max_depth: int = 12
+    max_aliases: int = 15
+    max_cost: int = 5000
+    time_limit: float = 5.0
 
 
 @dataclass(slots=True)

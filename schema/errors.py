@@ -33,7 +33,7 @@ from strawberry.extensions import SchemaExtension
 
 from graph.errors import InvalidArgument, InvalidCursor, InvalidDate, NotFound
 
-__all__ = ["CODES", "ApiError", "ErrorCodes", "InvalidId", "bad_input"]
+__all__ = ["CODES", "ApiError", "ErrorCodes", "InvalidId", "bad_input", "code_error"]
 
 log = logging.getLogger("oversight.errors")
 
@@ -105,9 +105,63 @@ def _code_of(error: GraphQLError, parsed: bool, executed: bool) -> str:
     return "INTERNAL_SERVER_ERROR"
 
 
+def code_error(error: GraphQLError, *, parsed: bool, executed: bool, request_id: str | None) -> GraphQLError:
+    """``error`` with ``extensions.code`` set; unexpected errors masked and logged.
+
+    Parameters
+    ----------
+    parsed
+        Whether the document parsed (else the error is a syntax error).
+    executed
+        Whether execution started (else the error came from validation).
+    request_id
+        Reported with masked errors and written to the log with the traceback.
+    """
+    code = _code_of(error, parsed, executed)
+    extensions = dict(error.extensions or {})
+    extensions["code"] = code
+    if code == "INTERNAL_SERVER_ERROR":
+        original = _root_cause(error)
+        log.error(
+            "request %s: unexpected error at %s",
+            request_id,
+            ".".join(map(str, error.path or [])) or "(no path)",
+            exc_info=(type(original), original, original.__traceback__) if original else None,
+        )
+        extensions["requestId"] = request_id
+        return GraphQLError(
+            f"Internal server error (request {request_id}).",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions=extensions,
+        )
+    cause = _root_cause(error)
+    argument = getattr(cause, "argument", None)
+    if argument:
+        extensions["argument"] = argument
+    message = error.message
+    if code == "INVALID_DATE" and isinstance(cause, InvalidDate):
+        # graphql-core's wording nests our message in quotes; say it plainly.
+        prefix = message.split(": ", 1)[0] + ": " if message.startswith("Variable") else ""
+        message = f"{prefix}Invalid PartialDate: {cause}"
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=extensions,
+    )
+
+
 class ErrorCodes(SchemaExtension):
     """Give every error a stable ``extensions.code``; mask unexpected ones.
 
+    Used when the schema is run through Strawberry's own ``execute``;
+    :class:`schema.engine.Engine` applies :func:`code_error` directly.
     Expected errors (bad input, unknown ids) keep their message. Anything
     else is logged with its traceback and replaced by a generic message
     carrying the request id, so that no internal detail reaches clients.
@@ -122,49 +176,9 @@ class ErrorCodes(SchemaExtension):
             return
         parsed = self.execution_context.graphql_document is not None
         request_id = getattr(self.execution_context.context, "request_id", None)
-        result.errors = [self._coded(error, parsed, self._executed, request_id) for error in errors]
+        result.errors = [code_error(e, parsed=parsed, executed=self._executed, request_id=request_id) for e in errors]
 
     def on_execute(self) -> Iterator[None]:
         # Reached only when the document parsed and validated.
         self._executed = True
         yield
-
-    def _coded(self, error: GraphQLError, parsed: bool, executed: bool, request_id: str | None) -> GraphQLError:
-        code = _code_of(error, parsed, executed)
-        extensions = dict(error.extensions or {})
-        extensions["code"] = code
-        if code == "INTERNAL_SERVER_ERROR":
-            original = _root_cause(error)
-            log.error(
-                "request %s: unexpected error at %s",
-                request_id,
-                ".".join(map(str, error.path or [])) or "(no path)",
-                exc_info=(type(original), original, original.__traceback__) if original else None,
-            )
-            extensions["requestId"] = request_id
-            return GraphQLError(
-                f"Internal server error (request {request_id}).",
-                nodes=error.nodes,
-                source=error.source,
-                positions=error.positions,
-                path=error.path,
-                extensions=extensions,
-            )
-        cause = _root_cause(error)
-        argument = getattr(cause, "argument", None)
-        if argument:
-            extensions["argument"] = argument
-        message = error.message
-        if code == "INVALID_DATE" and isinstance(cause, InvalidDate):
-            # graphql-core's wording nests our message in quotes; say it plainly.
-            prefix = message.split(": ", 1)[0] + ": " if message.startswith("Variable") else ""
-            message = f"{prefix}Invalid PartialDate: {cause}"
-        return GraphQLError(
-            message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            original_error=error.original_error,
-            extensions=extensions,
-        )

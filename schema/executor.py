@@ -176,6 +176,22 @@ class LeanExecutor:
         )
         if isinstance(built, list):
             return ExecutionResult(None, built)
+        return self.execute_built(document, built, variables, context, time_limit=time_limit)
+
+    def execute_built(
+        self,
+        document: DocumentNode,
+        built: Executor[Any],
+        variables: dict[str, Any] | None,
+        context: Any,
+        *,
+        time_limit: float | None = None,
+    ) -> ExecutionResult:
+        """Execute an operation whose variables ``Executor.build`` has already coerced.
+
+        ``variables`` are the raw values, needed only when the operation is
+        handed over to graphql-core (introspection).
+        """
         operation = built.operation
         if operation.operation is not OperationType.QUERY or _asks_introspection(operation.selection_set):
             result = execute(
@@ -183,7 +199,7 @@ class LeanExecutor:
                 document,
                 context_value=context,
                 variable_values=variables,
-                operation_name=operation_name,
+                operation_name=operation.name.value if operation.name else None,
             )
             assert isinstance(result, ExecutionResult)
             return result

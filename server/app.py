@@ -26,6 +26,7 @@ from graph.errors import DataError, ValidationFailed
 from graph.load import load_directory
 from graph.store import GraphStore
 from schema import build_schema
+from schema.engine import Engine
 from server.http import GraphQLEndpoint
 from server.settings import Settings
 
@@ -58,7 +59,8 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
             time.perf_counter() - started,
         )
     schema = build_schema(suggestions=settings.suggestions, introspection=settings.introspection)
-    endpoint = GraphQLEndpoint(schema, store, settings)
+    engine = Engine(schema, settings.limits, introspection=settings.introspection, suggestions=settings.suggestions)
+    endpoint = GraphQLEndpoint(engine, store, settings)
 
     async def healthz(request: Request) -> Response:
         return _json(
@@ -124,7 +126,7 @@ def run(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) 
     )
     if settings.workers > 1:
         # Worker processes rebuild the app from the environment.
-        os.environ.update(_environment(settings))
+        os.environ.update(settings.to_env())
         uvicorn.run(
             "server.app:_factory",
             factory=True,
@@ -136,24 +138,3 @@ def run(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) 
     else:
         uvicorn.run(create_app(store, settings), host=settings.host, port=settings.port, log_level=settings.log_level)
     return 0
-
-
-def _environment(settings: Settings) -> dict[str, str]:
-    """``OVERSIGHT_*`` variables that reproduce ``settings`` in a worker process."""
-    env = {
-        "OVERSIGHT_DATA": str(settings.data),
-        "OVERSIGHT_CORS_ORIGINS": ",".join(settings.cors_origins),
-        "OVERSIGHT_GRAPHIQL": str(settings.graphiql),
-        "OVERSIGHT_INTROSPECTION": str(settings.introspection),
-        "OVERSIGHT_SUGGESTIONS": str(settings.suggestions),
-    }
-    for name in (
-        "max_page_size",
-        "default_page_size",
-        "max_path_length",
-        "max_neighborhood_depth",
-        "max_neighborhood_entities",
-        "max_ids",
-    ):
-        env[f"OVERSIGHT_{name.upper()}"] = str(getattr(settings.limits, name))
-    return env

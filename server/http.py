@@ -26,16 +26,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from graphql import OperationType
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.exceptions import MissingQueryError
 from strawberry.http.ides import get_graphql_ide_html
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.types.graphql import OperationType
 
 from graph.store import GraphStore
-from schema import OversightSchema
 from schema.context import Context
+from schema.engine import Engine, OperationNotAllowed, Outcome
 from server.settings import Settings
 
 __all__ = ["HTTP_CODES", "GraphQLEndpoint", "HttpError"]
@@ -184,11 +182,11 @@ def _error_body(code: str, message: str) -> bytes:
 class GraphQLEndpoint:
     """The ``/graphql`` endpoint: one instance per app, holding the schema and the store."""
 
-    def __init__(self, schema: OversightSchema, store: GraphStore, settings: Settings, max_body: int = 1 << 20) -> None:
-        self.schema = schema
+    def __init__(self, engine: Engine, store: GraphStore, settings: Settings) -> None:
+        self.engine = engine
         self.store = store
         self.settings = settings
-        self.max_body = max_body
+        self.max_body = settings.max_body_bytes
         self._graphiql = get_graphql_ide_html("graphiql") if settings.graphiql else None
 
     async def handle(self, request: Request) -> Response:
@@ -212,42 +210,30 @@ class GraphQLEndpoint:
         media = _accepted(accept)
         if request.method == "GET":
             params = _params(request.query_params, strings_may_hold_json=True)
-            allowed = (OperationType.QUERY,)
+            allowed = frozenset({OperationType.QUERY})
         else:
             params = await _post_params(request, self.max_body)
-            allowed = (OperationType.QUERY, OperationType.MUTATION)
+            allowed = frozenset({OperationType.QUERY, OperationType.MUTATION})
         context = Context(store=self.store, limits=self.settings.limits, request=request)
         if request_id:
             context.request_id = request_id
         try:
-            result = self.schema.execute_sync(
-                params.query,
-                variable_values=params.variables,
-                context_value=context,
-                operation_name=params.operation_name,
-                allowed_operation_types=allowed,
-            )
-        except InvalidOperationTypeError as error:
+            result = self.engine.run(params.query, context, params.variables, params.operation_name, allowed)
+        except OperationNotAllowed as refused:
             raise HttpError(
                 405,
                 "METHOD_NOT_ALLOWED",
-                f"{error.operation_type.value}s are not allowed over GET; use POST",
+                f"{refused.operation_type} operations are not allowed over GET; use POST",
                 {"allow": "POST"},
             ) from None
-        except MissingQueryError:
-            raise HttpError(400, "BAD_REQUEST", "the request has no query") from None
-        except CannotGetOperationTypeError:
-            raise HttpError(
-                400, "BAD_REQUEST", f"the document has no operation named {params.operation_name!r}"
-            ) from None
-        errors = [e.formatted for e in result.errors] if result.errors else None
-        request_error = result.data is None and errors is not None and all("path" not in e for e in errors)
-        body: dict[str, Any] = {} if request_error else {"data": result.data}
-        if errors:
-            body["errors"] = errors
-        status = 400 if request_error and media == GRAPHQL_RESPONSE else 200
+        if result.outcome is Outcome.EXECUTED or media == JSON:
+            status = 200
+        elif result.outcome is Outcome.TIMEOUT:
+            status = 503
+        else:
+            status = 400
         return Response(
-            orjson.dumps(body),
+            result.body,
             status_code=status,
             headers={"content-type": f"{media}; charset=utf-8", "x-request-id": context.request_id},
         )

@@ -38,6 +38,7 @@ class Settings:
     introspection: bool = True
     suggestions: bool = True
     log_level: str = "info"
+    max_body_bytes: int = 262_144
     limits: Limits = field(default_factory=Limits)
 
     @classmethod
@@ -77,6 +78,14 @@ class Settings:
         updated.check()
         return updated
 
+    def to_env(self) -> dict[str, str]:
+        """``OVERSIGHT_*`` variables that reproduce these settings (for worker processes)."""
+        env = {}
+        for name, (kind, _doc) in SETTINGS_DOC.items():
+            value = getattr(self.limits, name) if name in _LIMIT_NAMES else getattr(self, name)
+            env[f"OVERSIGHT_{name.upper()}"] = ",".join(value) if kind is tuple else str(value)
+        return env
+
     def check(self) -> None:
         """Raise :class:`SettingsError` for values out of range."""
         if not 0 < self.port < 65536:
@@ -99,6 +108,8 @@ def _parse(kind: type, text: str, variable: str) -> Any:
             return lowered in {"1", "true", "yes", "on"}
         if kind is int:
             return int(text)
+        if kind is float:
+            return float(text)
         if kind is Path:
             return Path(text)
         if kind is tuple:
@@ -121,12 +132,20 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
     "introspection": (bool, "Answer introspection queries (default on: the data is public)."),
     "suggestions": (bool, "Let validation errors suggest similar field names (default on)."),
     "log_level": (str, "Uvicorn log level (default `info`)."),
+    "max_body_bytes": (int, "Largest request body accepted, in bytes (default `262144`)."),
     "max_page_size": (int, "Largest `first` any list accepts (default `100`)."),
     "default_page_size": (int, "`first` when a list is asked for without one (default `20`)."),
     "max_path_length": (int, "Largest `maxLength` of `path` (default `8`)."),
     "max_neighborhood_depth": (int, "Largest `depth` of `neighborhood` (default `3`)."),
     "max_neighborhood_entities": (int, "Entities a neighbourhood returns before `truncated` (default `500`)."),
     "max_ids": (int, "Most ids `nodes` accepts (default `100`)."),
+    "max_document_bytes": (int, "Largest GraphQL document, in UTF-8 bytes (default `32768`)."),
+    "max_tokens": (int, "Most lexical tokens in a document (default `1000`)."),
+    "max_operations": (int, "Most operations one document may define (default `20`)."),
+    "max_depth": (int, "Deepest field nesting of an operation, introspection excepted (default `12`)."),
+    "max_aliases": (int, "Most aliased fields in a document (default `15`)."),
+    "max_cost": (int, "Highest estimated cost of an operation (default `5000`; see Limits)."),
+    "time_limit": (float, "Seconds an operation may run before it is stopped; `0` for none (default `5`)."),
 }
 """Setting name → (type, description). The variable is ``OVERSIGHT_`` + the upper-case name."""
 

@@ -15,6 +15,7 @@ from graphql import (
 
 from schema import schema
 from schema.errors import CODES
+from schema.limits import LIMIT_CODES
 from server.http import HTTP_CODES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,5 +80,5 @@ def test_partial_date_is_a_custom_scalar():
 
 def test_error_codes_are_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for code in [*CODES, *HTTP_CODES]:
+    for code in [*CODES, *HTTP_CODES, *LIMIT_CODES]:
         assert f"`{code}`" in readme, code

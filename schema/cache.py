@@ -1,0 +1,84 @@
+"""Bounded least-recently-used caches for documents, validation results and responses."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+__all__ = ["LRU"]
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class LRU(Generic[K, V]):
+    """A least-recently-used cache bounded by entry count and, optionally, total size.
+
+    Parameters
+    ----------
+    max_entries
+        Most entries kept; 0 disables the cache.
+    max_weight
+        Most total weight kept (e.g. bytes), if ``weigh`` is given.
+    weigh
+        The weight of a value; values heavier than ``max_weight`` are not kept.
+
+    Examples
+    --------
+    >>> cache = LRU(2)
+    >>> cache.put("a", 1); cache.put("b", 2); cache.get("a"); cache.put("c", 3)
+    1
+    >>> cache.get("b") is None, len(cache)
+    (True, 2)
+    """
+
+    def __init__(
+        self, max_entries: int, max_weight: int | None = None, weigh: Callable[[V], int] | None = None
+    ) -> None:
+        self.max_entries = max_entries
+        self.max_weight = max_weight
+        self._weigh = weigh
+        self._items: OrderedDict[K, tuple[V, int]] = OrderedDict()
+        self._weight = 0
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def weight(self) -> int:
+        """Total weight of the kept values."""
+        return self._weight
+
+    def get(self, key: K) -> V | None:
+        """The value under ``key`` (now most recently used), or ``None``."""
+        found = self._items.get(key)
+        if found is None:
+            self.misses += 1
+            return None
+        self._items.move_to_end(key)
+        self.hits += 1
+        return found[0]
+
+    def put(self, key: K, value: V) -> None:
+        """Keep ``value`` under ``key``, evicting the least recently used as needed."""
+        if self.max_entries <= 0:
+            return
+        weight = self._weigh(value) if self._weigh is not None else 0
+        if self.max_weight is not None and weight > self.max_weight:
+            return
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._weight -= old[1]
+        self._items[key] = (value, weight)
+        self._weight += weight
+        while len(self._items) > self.max_entries or (self.max_weight is not None and self._weight > self.max_weight):
+            _key, (_value, dropped) = self._items.popitem(last=False)
+            self._weight -= dropped
+
+    def clear(self) -> None:
+        """Drop every entry."""
+        self._items.clear()
+        self._weight = 0

@@ -1,0 +1,258 @@
+"""The query engine: from a request's text to the response body.
+
+One :class:`Engine` serves every request of an app:
+
+1. **response cache** — the serialized response of a document, its
+   variables and operation name, keyed also on the graph version, so a
+   repeated query is answered without any GraphQL work and a change to
+   the graph invalidates every entry at once;
+2. **parse** — bounded LRU cache of documents (syntax errors included),
+   with the size and token limits;
+3. **validate** — bounded LRU cache of validation results, with the
+   specification's rules and the document limits (:mod:`schema.limits`);
+4. **admit** — variables coerced, arguments and estimated cost checked;
+5. **execute** — the lean executor (:mod:`schema.executor`) under the
+   time limit;
+6. **code and serialize** — every error coded (:mod:`schema.errors`),
+   the body encoded with orjson.
+
+Strawberry's own ``Schema.execute`` remains available and gives the same
+data; the engine is the production path because it does per request only
+what the request needs.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    NoSchemaIntrospectionCustomRule,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.execution import Executor
+
+from schema import OversightSchema
+from schema.cache import LRU
+from schema.context import Context, Limits
+from schema.errors import code_error
+from schema.executor import DeadlineExceeded, LeanExecutor
+from schema.limits import admit, limit_error, operation_fragments, validation_rules
+
+__all__ = ["Engine", "EngineResult", "OperationNotAllowed", "Outcome"]
+
+
+class Outcome(enum.Enum):
+    """What kind of response the engine produced; the HTTP layer maps it to a status."""
+
+    EXECUTED = "executed"  # a GraphQL result with `data` (possibly with field errors)
+    REQUEST_ERROR = "request_error"  # could not run: no `data` (syntax, validation, variables, limits)
+    TIMEOUT = "timeout"  # stopped at the time limit: no `data`
+
+
+class OperationNotAllowed(Exception):
+    """The selected operation's type is not allowed for this request (a mutation over GET)."""
+
+    def __init__(self, operation_type: str) -> None:
+        super().__init__(f"{operation_type} operations are not allowed here")
+        self.operation_type = operation_type
+
+
+@dataclass(frozen=True, slots=True)
+class EngineResult:
+    """A serialized response and how it came about."""
+
+    body: bytes
+    outcome: Outcome
+    cached: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CacheSizes:
+    """Bounds of the engine's caches."""
+
+    documents: int = 512
+    validations: int = 512
+    responses: int = 2048
+    response_bytes: int = 64 * 1024 * 1024
+
+
+def _document_or_error(query: str, limits: Limits) -> DocumentNode | GraphQLError:
+    try:
+        return parse(query, max_tokens=limits.max_tokens)
+    except GraphQLSyntaxError as error:
+        if "more than" in error.message and "tokens" in error.message:
+            return limit_error(
+                "TOO_MANY_TOKENS",
+                f"The document has more than {limits.max_tokens} tokens; parsing stopped.",
+                limit=limits.max_tokens,
+            )
+        return error
+
+
+def _select(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((o for o in operations if o.name and o.name.value == operation_name), None)
+
+
+class Engine:
+    """Run GraphQL requests against one schema with caches and limits.
+
+    Parameters
+    ----------
+    schema
+        The Strawberry schema.
+    limits
+        Request limits (shared with resolvers through the context).
+    introspection
+        Whether to answer introspection queries.
+    suggestions
+        Whether validation errors may suggest similar names.
+    caches
+        Cache bounds.
+    """
+
+    def __init__(
+        self,
+        schema: OversightSchema,
+        limits: Limits | None = None,
+        *,
+        introspection: bool = True,
+        suggestions: bool = True,
+        caches: CacheSizes | None = None,
+    ) -> None:
+        self.schema = schema
+        self.graphql_schema = schema._schema
+        self.limits = limits or Limits()
+        self.suggestions = suggestions
+        self.executor = LeanExecutor(schema)
+        sizes = caches or CacheSizes()
+        self.documents: LRU[str, DocumentNode | GraphQLError] = LRU(sizes.documents)
+        self.validations: LRU[str, list[GraphQLError]] = LRU(sizes.validations)
+        self.responses: LRU[tuple[Any, ...], EngineResult] = LRU(
+            sizes.responses, sizes.response_bytes, lambda r: len(r.body)
+        )
+        rules = [*specified_rules, *validation_rules(self.limits)]
+        if not introspection:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        self.rules = tuple(rules)
+
+    def run(
+        self,
+        query: str,
+        context: Context,
+        variables: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+        allowed: frozenset[OperationType] = frozenset({OperationType.QUERY}),
+    ) -> EngineResult:
+        """Answer one request; the body is the serialized GraphQL response.
+
+        Raises
+        ------
+        OperationNotAllowed
+            If the selected operation's type is not in ``allowed``.
+        """
+        store = context.store
+        key = (id(store), store.version, query, operation_name, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS))
+        cached = self.responses.get(key)
+        if cached is not None:
+            return EngineResult(cached.body, cached.outcome, cached=True)
+        result = self._run(query, context, variables, operation_name, allowed)
+        if result.outcome is not Outcome.TIMEOUT and b'"INTERNAL_SERVER_ERROR"' not in result.body:
+            self.responses.put(key, result)
+        return result
+
+    def _run(
+        self,
+        query: str,
+        context: Context,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        allowed: frozenset[OperationType],
+    ) -> EngineResult:
+        limits = self.limits
+        size = len(query.encode("utf-8"))
+        if size > limits.max_document_bytes:
+            error = limit_error(
+                "DOCUMENT_TOO_LARGE",
+                f"The document is {size} bytes; at most {limits.max_document_bytes} are allowed.",
+                limit=limits.max_document_bytes,
+                actual=size,
+            )
+            return self._request_error([error], context, parsed=False)
+        document = self.documents.get(query)
+        if document is None:
+            document = _document_or_error(query, limits)
+            self.documents.put(query, document)
+        if isinstance(document, GraphQLError):
+            return self._request_error([document], context, parsed=False)
+        operation = _select(document, operation_name)
+        if operation is not None and operation.operation not in allowed:
+            raise OperationNotAllowed(operation.operation.value)
+        errors = self.validations.get(query)
+        if errors is None:
+            errors = validate(self.graphql_schema, document, self.rules, hide_suggestions=not self.suggestions)
+            self.validations.put(query, errors)
+        if errors:
+            return self._request_error(errors, context, parsed=True)
+        built = Executor.build(
+            self.graphql_schema,
+            document,
+            context_value=context,
+            raw_variable_values=variables,
+            operation_name=operation_name,
+        )
+        if isinstance(built, list):
+            return self._request_error(built, context, parsed=True, executed=True)
+        _cost, refused = admit(
+            self.graphql_schema, limits, built.operation, operation_fragments(document), built.variable_values
+        )
+        if refused:
+            return self._request_error(refused, context, parsed=True)
+        try:
+            result = self.executor.execute_built(
+                document, built, variables, context, time_limit=limits.time_limit or None
+            )
+        except DeadlineExceeded as stop:
+            error = limit_error("TIMEOUT", f"The operation was stopped: {stop}.", limit=limits.time_limit)
+            return EngineResult(
+                self._serialize(None, [error], context, executed=True, with_data=False), Outcome.TIMEOUT
+            )
+        if result.data is None and result.errors and all(e.path is None for e in result.errors):
+            return self._request_error(result.errors, context, parsed=True, executed=True)
+        return EngineResult(self._serialize(result.data, result.errors, context, executed=True), Outcome.EXECUTED)
+
+    def _request_error(
+        self, errors: list[GraphQLError], context: Context, *, parsed: bool, executed: bool = False
+    ) -> EngineResult:
+        body = self._serialize(None, errors, context, parsed=parsed, executed=executed, with_data=False)
+        return EngineResult(body, Outcome.REQUEST_ERROR)
+
+    def _serialize(
+        self,
+        data: Any,
+        errors: list[GraphQLError] | None,
+        context: Context,
+        *,
+        parsed: bool = True,
+        executed: bool,
+        with_data: bool = True,
+    ) -> bytes:
+        # A request that could not run has no `data` entry at all (GraphQL over HTTP).
+        body: dict[str, Any] = {"data": data} if with_data else {}
+        if errors:
+            body["errors"] = [
+                code_error(e, parsed=parsed, executed=executed, request_id=context.request_id).formatted for e in errors
+            ]
+        return orjson.dumps(body)
