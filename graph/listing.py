@@ -5,7 +5,7 @@ Free functions over the store, like :mod:`graph.queries`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,10 +123,17 @@ class EntitySequence(Sequence[Entity]):
 
 
 def list_entities(
-    store: GraphStore, kind: Kind, where: EntityFilter | None = None, order: EntityOrder | None = None
+    store: GraphStore,
+    kind: Kind,
+    where: EntityFilter | None = None,
+    order: EntityOrder | None = None,
+    descending: bool = False,
 ) -> Sequence[Entity]:
-    """The entities of ``kind`` meeting ``where``, sorted ascending by ``order`` (default: name).
+    """The entities of ``kind`` meeting ``where``, in ``order`` (default: name).
 
+    The sequence is sorted ascending by :meth:`EntityOrder.walk_key` of the
+    same order and direction; for most orders a descending listing is that
+    sequence read backwards (see :meth:`EntityOrder.walks_backwards`).
     Without a filter the sorted list is built once per version of the store
     and entities are looked up only for the page that is read.
 
@@ -137,16 +144,17 @@ def list_entities(
     ['Muse Spark', 'Fable 5']
     """
     order = order or EntityOrder.NAME
+    key = order.walk_key(descending)
     if where is None:
         if order is EntityOrder.NAME:
             return EntitySequence(store, store.keys_of_kind(kind))
 
         def build() -> list[str]:
-            keys = store.keys_of_kind(kind)
-            return sorted(keys, key=lambda k: order.sort_key(store.entity(k)))
+            return sorted(store.keys_of_kind(kind), key=lambda k: key(store.entity(k)))
 
-        return EntitySequence(store, store.cached(("sorted", kind, order), build))
-    return sort_entities(filter_entities(store, kind, where), order)
+        return EntitySequence(store, store.cached(("sorted", kind, order, descending), build))
+    found = filter_entities(store, kind, where)
+    return found if order is EntityOrder.NAME else sorted(found, key=key)
 
 
 def filter_entities(store: GraphStore, kind: Kind, where: EntityFilter | None = None) -> list[Entity]:
@@ -196,11 +204,14 @@ class EntityOrder(DescribedEnum):
     """The orders entity lists can be sorted in; ties are broken by key."""
 
     NAME = ("name", "By preferred name, ignoring case, accents and punctuation.")
-    DATE = ("date", "By the entity's own date (signing, release, occurrence); undated entities last.")
+    DATE = (
+        "date",
+        "By the entity's own date (signing, release, occurrence); undated entities last in either direction.",
+    )
     KEY = ("key", "By stable key.")
 
     def sort_key(self, entity: Entity) -> tuple[str | int, ...]:
-        """The flat, comparable sort key of ``entity`` in this order."""
+        """The flat, comparable ascending sort key of ``entity`` in this order."""
         if self is EntityOrder.NAME:
             return (fold(entity.name), entity.key)
         if self is EntityOrder.DATE:
@@ -208,6 +219,37 @@ class EntityOrder(DescribedEnum):
             year, month, day = date.sort_key if date is not None else (10_000, 0, 0)
             return (year, month, day, entity.key)
         return (entity.key,)
+
+    def walks_backwards(self, descending: bool) -> bool:
+        """Whether a descending listing reads the ascending ``walk_key`` order backwards.
+
+        Dates are the exception: newest first must still keep undated
+        entities last, so they have a descending key of their own.
+        """
+        return descending and self is not EntityOrder.DATE
+
+    def key_shape(self, descending: bool) -> tuple[type, ...]:
+        """The types of the values of :meth:`walk_key`, for checking cursors."""
+        if self is EntityOrder.NAME:
+            return (str, str)
+        if self is EntityOrder.DATE:
+            return (int, int, int, int, str) if descending else (int, int, int, str)
+        return (str,)
+
+    def walk_key(self, descending: bool) -> Callable[[Entity], tuple[str | int, ...]]:
+        """The key a listing in this order and direction is sorted ascending by."""
+        if descending and self is EntityOrder.DATE:
+            return _newest_first
+        return self.sort_key
+
+
+def _newest_first(entity: Entity) -> tuple[str | int, ...]:
+    """Dated entities newest first (ties by key), then undated ones by key."""
+    date = entity.date
+    if date is None:
+        return (1, 0, 0, 0, entity.key)
+    year, month, day = date.sort_key
+    return (0, -year, -month, -day, entity.key)
 
 
 def sort_entities(entities: list[Entity], order: EntityOrder) -> list[Entity]:

@@ -106,7 +106,7 @@ def shortest_path(
     store.entity(target)
     if source == target:
         return Path((start,), ())
-    wanted = frozenset(types) if types else None
+    wanted = frozenset(types) if types is not None else None
     # Each side maps an entity to the (previous entity, relation) that reached it.
     forward: dict[str, tuple[str, Relation] | None] = {source: None}
     backward: dict[str, tuple[str, Relation] | None] = {target: None}
@@ -186,7 +186,7 @@ def neighborhood(
     """
     if depth < 0 or limit < 0:
         raise InvalidArgument(f"depth and limit must not be negative, got {depth} and {limit}")
-    wanted = frozenset(types) if types else None
+    wanted = frozenset(types) if types is not None else None
     order = [key]
     included = {key: store.entity(key)}
     truncated = False

@@ -79,7 +79,7 @@ def search(store: GraphStore, text: str, kinds: Iterable[Kind] | None = None, li
     text
         Any text; text without letters or digits finds nothing.
     kinds
-        Only entities of these kinds, if given.
+        Only entities of these kinds, if given (an empty list finds nothing).
     limit
         At most this many hits.
 
@@ -95,7 +95,7 @@ def search(store: GraphStore, text: str, kinds: Iterable[Kind] | None = None, li
     """
     if limit <= 0:
         return []
-    wanted = frozenset(kinds) if kinds else None
+    wanted = frozenset(kinds) if kinds is not None else None
     query = fold(text)
     index = store.names
     matches = []
@@ -148,7 +148,7 @@ def relations(
     key
         The entity.
     types
-        Only relations of these types, if given.
+        Only relations of these types, if given (an empty list gives nothing).
     direction
         ``OUTGOING`` (the entity is the subject), ``INCOMING`` or ``BOTH``.
     as_of
@@ -167,7 +167,7 @@ def relations(
     >>> [r.key for r in relations(sample_store(), "org/caisi", direction=Direction.INCOMING)]
     ['person/howard-lutnick|OVERSEES|org/caisi']
     """
-    wanted = frozenset(types) if types else None
+    wanted = frozenset(types) if types is not None else None
     floor = min_confidence.rank if min_confidence is not None else None
     result = []
     for rel in store.relations_of(key):

@@ -98,10 +98,12 @@ def _code_of(error: GraphQLError, parsed: bool, executed: bool) -> str:
         return "GRAPHQL_PARSE_FAILED"
     if not executed:
         return "GRAPHQL_VALIDATION_FAILED"
-    if original is None:
+    if original is None and not error.path:
         # graphql-core's own request errors: variables that do not coerce,
         # an unknown operation name.
         return "BAD_USER_INPUT"
+    # Anything else raised while resolving a field (including graphql-core's
+    # own complaints about a resolver's result) is the server's fault.
     return "INTERNAL_SERVER_ERROR"
 
 

@@ -56,6 +56,7 @@ from graphql import (
     located_error,
 )
 from graphql.execution import Executor
+from graphql.pyutils import inspect
 from graphql.execution.values import get_argument_values, get_directive_values
 from strawberry.types.arguments import convert_arguments
 
@@ -149,6 +150,7 @@ class LeanExecutor:
         self._plans: dict[tuple[str, str], _FieldPlan] = {}
         self._class_types: dict[tuple[str, type], GraphQLObjectType] = {}
         self._enum_names: dict[str, dict[Any, str]] = {}
+        self._checked: dict[tuple[str, type], bool] = {}
 
     # -- entry point ---------------------------------------------------------
     def execute(
@@ -238,6 +240,14 @@ class LeanExecutor:
         raise TypeError(
             f"Abstract type {abstract.name} must resolve to an Object type at runtime; got {type(value).__name__}."
         )
+
+    def is_type_of(self, type_: GraphQLObjectType, value: Any) -> bool:
+        """Whether ``value`` may be returned as ``type_`` (cached per Python class)."""
+        key = (type_.name, type(value))
+        known = self._checked.get(key)
+        if known is None:
+            known = self._checked[key] = type_.is_type_of is None or bool(type_.is_type_of(value, None))
+        return known
 
     def enum_names(self, type_: GraphQLEnumType) -> dict[Any, str]:
         """Python enum value → GraphQL enum value name, for serializing results."""
@@ -463,10 +473,14 @@ class _Run:
             return complete_abstract
         object_type: GraphQLObjectType = type_  # type: ignore[assignment]
         name = object_type.name
+        is_type_of = self.executor.is_type_of
 
         def complete_object(value: Any, path: Path) -> Any:
             if isinstance(value, Exception):
                 return returned_error(value, path)
+            if not is_type_of(object_type, value):
+                message = f"Expected value of type '{name}' but got: {inspect(value)}."
+                return returned_error(GraphQLError(message), path)
             return self.run_steps(name, steps_for(object_type), value, path)
 
         return complete_object

@@ -83,13 +83,23 @@ def encode_cursor(order: str, values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(orjson.dumps([order, *values])).decode("ascii")
 
 
-def decode_cursor(cursor: str, order: str) -> tuple[Any, ...]:
+def decode_cursor(cursor: str, order: str, shape: Sequence[type]) -> tuple[Any, ...]:
     """The sort key a cursor carries.
+
+    Parameters
+    ----------
+    cursor
+        The ``after`` argument.
+    order
+        The list and order the cursor must have been issued for.
+    shape
+        The types of the sort key's values, in order.
 
     Raises
     ------
     InvalidCursor
-        If the cursor is malformed or was issued for another list order.
+        If the cursor is malformed, was issued for another list or order, or
+        does not carry a sort key of the expected shape.
     """
     try:
         payload = orjson.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
@@ -98,6 +108,8 @@ def decode_cursor(cursor: str, order: str) -> tuple[Any, ...]:
     if not isinstance(payload, list) or not payload or payload[0] != order:
         raise InvalidCursor(f"after: the cursor {cursor!r} belongs to a different list or order")
     values = tuple(payload[1:])
-    if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
+    if len(values) != len(shape) or not all(
+        type(value) is expected for value, expected in zip(values, shape, strict=True)
+    ):
         raise InvalidCursor(f"after: {cursor!r} is not a cursor issued by this API")
     return values

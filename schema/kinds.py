@@ -55,6 +55,11 @@ def _first(info: Info, root: gm.Entity, types: Iterable[RT], direction: Directio
     return found[0] if found else None
 
 
+def _only(record_class: type, entities: list[Any]) -> list[Any]:
+    """The entities of one record class (a relation type may also reach other kinds)."""
+    return [e for e in entities if isinstance(e, record_class)]
+
+
 def _is(record_class: type) -> Any:
     def is_type_of(cls: type, obj: Any, info: Any) -> bool:
         return isinstance(obj, record_class)
@@ -103,13 +108,13 @@ class Organization(Entity):
     def positions(root: gm.Organization, info: Info) -> list[Position]:
         return _positions(info, root, _IN)
 
-    @strawberry.field(description="Larger bodies it belongs to or is housed in (`PART_OF`, `HOUSED_IN`).")
+    @strawberry.field(description="Larger organizations it belongs to or is housed in (`PART_OF`, `HOUSED_IN`).")
     def part_of(root: gm.Organization, info: Info) -> list[Organization]:
-        return _related(info, root, [RT.PART_OF, RT.HOUSED_IN], _OUT)
+        return _only(gm.Organization, _related(info, root, [RT.PART_OF, RT.HOUSED_IN], _OUT))
 
-    @strawberry.field(description="Units that belong to it or are housed in it.")
+    @strawberry.field(description="Organizations that belong to it or are housed in it (`PART_OF`, `HOUSED_IN`).")
     def units(root: gm.Organization, info: Info) -> list[Organization]:
-        return _related(info, root, [RT.PART_OF, RT.HOUSED_IN], _IN)
+        return _only(gm.Organization, _related(info, root, [RT.PART_OF, RT.HOUSED_IN], _IN))
 
     @strawberry.field(description="Who oversees it (`OVERSEES`).")
     def overseen_by(root: gm.Organization, info: Info) -> list[Entity]:
@@ -201,7 +206,7 @@ class Incident(Entity):
 
     @strawberry.field(description="Models it affected (`AFFECTED`).")
     def affected_models(root: gm.Incident, info: Info) -> list[AIModel]:
-        return [e for e in _related(info, root, [RT.AFFECTED], _OUT) if isinstance(e, gm.AIModel)]
+        return _only(gm.AIModel, _related(info, root, [RT.AFFECTED], _OUT))
 
     @strawberry.field(description="Everything it affected, models and organizations (`AFFECTED`).")
     def affected(root: gm.Incident, info: Info) -> list[Entity]:

@@ -83,10 +83,12 @@ def _entity_list(kind: Kind, node_type: type, where_type: type, description: str
         size = page_size(info, first)
         order = order_by.field if order_by is not None else listing.EntityOrder.NAME
         descending = order_by is not None and order_by.direction is SortDirection.DESC
-        found = listing.list_entities(info.context.store, kind, to_filter(where), order)
-        cursor = decode_cursor(after, order.value) if after is not None else None
-        page = paginate(found, size, cursor, key=order.sort_key, descending=descending)
-        return entity_connection(page, order.value, order.sort_key)
+        found = listing.list_entities(info.context.store, kind, to_filter(where), order, descending)
+        key = order.walk_key(descending)
+        tag = f"{kind.prefix}:{order.value}:{'desc' if descending else 'asc'}"
+        cursor = decode_cursor(after, tag, order.key_shape(descending)) if after is not None else None
+        page = paginate(found, size, cursor, key=key, descending=order.walks_backwards(descending))
+        return entity_connection(page, tag, key)
 
     # Built per kind, so the annotations are set here rather than written out.
     resolve.__annotations__ = {
@@ -267,7 +269,7 @@ class Query:
         size = page_size(info, first)
         key = _entity_key(info, entity, "entity") if entity is not None else None
         entries = timeline.timeline(info.context.store, key, from_, to)
-        cursor = decode_cursor(after, "time") if after is not None else None
+        cursor = decode_cursor(after, "time", (int, int, int, str)) if after is not None else None
         return list(paginate(entries, size, cursor, key=timeline_sort_key).items)  # type: ignore[arg-type]
 
     @strawberry.field(description="Counts by kind and by relation type, and the graph version.")

@@ -180,7 +180,7 @@ class Entity(Node):
     ) -> RelationConnection:
         size = page_size(info, first)
         found = queries.relations(info.context.store, root.key, types, direction, as_of, min_confidence)
-        cursor = decode_cursor(after, "rel") if after is not None else None
+        cursor = decode_cursor(after, f"rel:{root.key}", (str,)) if after is not None else None
         return relation_connection(paginate(found, size, cursor, key=_relation_sort_key), root.key)
 
 
@@ -260,7 +260,7 @@ def relation_connection(page: Page[gm.Relation], anchor: str) -> RelationConnect
     """Wrap a page of ``anchor``'s relations as a connection."""
     edges = [
         RelationEdge(
-            cursor=encode_cursor("rel", (relation.key,)),
+            cursor=encode_cursor(f"rel:{anchor}", (relation.key,)),
             node=relation,  # type: ignore[arg-type]
             direction=Direction.OUTGOING if relation.subject == anchor else Direction.INCOMING,
             anchor=anchor,
