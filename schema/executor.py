@@ -56,8 +56,8 @@ from graphql import (
     located_error,
 )
 from graphql.execution import Executor
-from graphql.pyutils import inspect
 from graphql.execution.values import get_argument_values, get_directive_values
+from graphql.pyutils import inspect
 from strawberry.types.arguments import convert_arguments
 
 __all__ = ["DeadlineExceeded", "LeanExecutor"]
