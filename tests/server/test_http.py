@@ -216,3 +216,26 @@ def test_introspection_switch(seed_store):
         body = post(c, query).json()
     assert "data" not in body or body["data"] is None
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+def test_a_refused_request_is_400_with_the_modern_media_type(client):
+    query = {"query": "{ organizations(first: 1000) { totalCount } }"}
+    modern = post(client, query, accept=GRAPHQL_RESPONSE)
+    assert modern.status_code == 400
+    assert modern.json()["errors"][0]["extensions"]["code"] == "PAGE_TOO_LARGE"
+    assert post(client, query, accept="application/json").status_code == 200
+
+
+def test_a_body_over_the_limit_is_413(seed_store):
+    with TestClient(create_app(seed_store, Settings(max_body_bytes=100))) as c:
+        response = post(c, {"query": "{ stats { version } }", "variables": {"pad": "x" * 200}})
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_repeated_queries_are_answered_from_the_cache(seed_store):
+    app = create_app(seed_store)
+    with TestClient(app) as c:
+        first = post(c, {"query": "{ stats { entityCount } }"})
+        second = post(c, {"query": "{ stats { entityCount } }"})
+    assert first.content == second.content
