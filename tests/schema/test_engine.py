@@ -154,7 +154,7 @@ def test_internal_errors_are_never_cached(seed_store, monkeypatch):
 
     monkeypatch.setattr(GraphStore, "relations_of", lambda self, key: 1 / 0)
     query = '{ entity(key: "org/meta") { relations { totalCount } } }'
-    first, body = run(engine, seed_store, query)
+    _result, body = run(engine, seed_store, query)
     assert body["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
     assert not run(engine, seed_store, query)[0].cached
 
