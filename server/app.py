@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 import time
-from typing import TextIO
+from typing import Any, TextIO
 
 import orjson
 from starlette.applications import Starlette
@@ -95,11 +95,6 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     return app
 
 
-def _factory() -> Starlette:
-    """App factory for uvicorn worker processes; settings come from the environment."""
-    return create_app(settings=Settings.from_env())
-
-
 def run(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Serve the API with uvicorn until interrupted; return an exit status.
 
@@ -124,17 +119,51 @@ def run(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) 
         f"GraphQL and GraphiQL at http://{settings.host}:{settings.port}/graphql",
         file=out,
     )
+    app = create_app(store, settings)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level)
     if settings.workers > 1:
-        # Worker processes rebuild the app from the environment.
-        os.environ.update(settings.to_env())
-        uvicorn.run(
-            "server.app:_factory",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            log_level=settings.log_level,
-        )
+        _serve_forked(config, settings.workers)
     else:
-        uvicorn.run(create_app(store, settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+        uvicorn.Server(config).run()
     return 0
+
+
+def _serve_forked(config: Any, workers: int) -> None:
+    """Serve with ``workers`` processes forked after the graph is loaded.
+
+    The graph is loaded once and the workers share its memory copy-on-write
+    (the garbage collector is told to leave the loaded objects alone, so their
+    pages stay shared); all workers accept on one listening socket.
+    """
+    import gc
+    import signal
+
+    import uvicorn
+
+    sock = config.bind_socket()
+    gc.freeze()
+    children: list[int] = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the worker process
+            status = 0
+            try:
+                uvicorn.Server(config).run(sockets=[sock])
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)
+        children.append(pid)
+
+    def stop(signum: int, _frame: Any) -> None:
+        for child in children:
+            try:
+                os.kill(child, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    for child in children:
+        os.waitpid(child, 0)
+    sock.close()

@@ -78,14 +78,6 @@ class Settings:
         updated.check()
         return updated
 
-    def to_env(self) -> dict[str, str]:
-        """``OVERSIGHT_*`` variables that reproduce these settings (for worker processes)."""
-        env = {}
-        for name, (kind, _doc) in SETTINGS_DOC.items():
-            value = getattr(self.limits, name) if name in _LIMIT_NAMES else getattr(self, name)
-            env[f"OVERSIGHT_{name.upper()}"] = ",".join(value) if kind is tuple else str(value)
-        return env
-
     def check(self) -> None:
         """Raise :class:`SettingsError` for values out of range."""
         if not 0 < self.port < 65536:
