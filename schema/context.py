@@ -6,7 +6,7 @@ request around the store it serves; tests build one around any store.
 
 from __future__ import annotations
 
-import uuid
+import secrets
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -76,7 +76,7 @@ class Context:
 
     store: GraphStore
     limits: Limits = field(default_factory=Limits)
-    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    request_id: str = field(default_factory=lambda: secrets.token_hex(16))
     request: Any = None
 
 

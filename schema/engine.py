@@ -10,9 +10,12 @@ One :class:`Engine` serves every request of an app:
    with the size and token limits;
 3. **validate** — bounded LRU cache of validation results, with the
    specification's rules and the document limits (:mod:`schema.limits`);
-4. **admit** — variables coerced, arguments and estimated cost checked;
-5. **execute** — the lean executor (:mod:`schema.executor`) under the
-   time limit;
+4. **prepare** — variables coerced, arguments and estimated cost checked,
+   the operation compiled into a plan; kept in bounded caches keyed on
+   the document and variables (plans on the ``@skip``/``@include``
+   values only), like prepared statements;
+5. **execute** — the lean executor (:mod:`schema.executor`) runs the plan
+   under the time limit;
 6. **code and serialize** — every error coded (:mod:`schema.errors`),
    the body encoded with orjson.
 
@@ -45,8 +48,8 @@ from schema import OversightSchema
 from schema.cache import LRU
 from schema.context import Context, Limits
 from schema.errors import code_error
-from schema.executor import DeadlineExceeded, LeanExecutor
-from schema.limits import admit, limit_error, operation_fragments, validation_rules
+from schema.executor import DeadlineExceeded, LeanExecutor, Plan, directive_variables
+from schema.limits import admit, limit_error, validation_rules
 
 __all__ = ["Engine", "EngineResult", "OperationNotAllowed", "Outcome"]
 
@@ -77,11 +80,23 @@ class EngineResult:
 
 
 @dataclass(frozen=True, slots=True)
+class _Prepared:
+    """An operation with its variables coerced, admitted (or refused) and planned."""
+
+    operation: OperationDefinitionNode
+    variables: Any
+    plan: Plan | None  # None: not covered by the lean executor; graphql-core runs it
+    refused: list[GraphQLError]
+
+
+@dataclass(frozen=True, slots=True)
 class CacheSizes:
     """Bounds of the engine's caches."""
 
     documents: int = 512
     validations: int = 512
+    prepared: int = 1024
+    plans: int = 512
     responses: int = 2048
     response_bytes: int = 64 * 1024 * 1024
 
@@ -140,6 +155,8 @@ class Engine:
         sizes = caches or CacheSizes()
         self.documents: LRU[str, DocumentNode | GraphQLError] = LRU(sizes.documents)
         self.validations: LRU[str, list[GraphQLError]] = LRU(sizes.validations)
+        self.prepared: LRU[tuple[str, str | None, bytes], _Prepared] = LRU(sizes.prepared)
+        self.plans: LRU[tuple[Any, ...], Plan] = LRU(sizes.plans)
         self.responses: LRU[tuple[Any, ...], EngineResult] = LRU(
             sizes.responses, sizes.response_bytes, lambda r: len(r.body)
         )
@@ -164,11 +181,12 @@ class Engine:
             If the selected operation's type is not in ``allowed``.
         """
         store = context.store
-        key = (id(store), store.version, query, operation_name, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS))
+        encoded = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS) if variables else b""
+        key = (id(store), store.version, query, operation_name, encoded)
         cached = self.responses.get(key)
         if cached is not None:
             return EngineResult(cached.body, cached.outcome, cached=True)
-        result = self._run(query, context, variables, operation_name, allowed)
+        result = self._run(query, context, variables, operation_name, allowed, (query, operation_name, encoded))
         if result.outcome is not Outcome.TIMEOUT and b'"INTERNAL_SERVER_ERROR"' not in result.body:
             self.responses.put(key, result)
         return result
@@ -180,6 +198,7 @@ class Engine:
         variables: dict[str, Any] | None,
         operation_name: str | None,
         allowed: frozenset[OperationType],
+        prepared_key: tuple[str, str | None, bytes],
     ) -> EngineResult:
         limits = self.limits
         size = len(query.encode("utf-8"))
@@ -206,24 +225,24 @@ class Engine:
             self.validations.put(query, errors)
         if errors:
             return self._request_error(errors, context, parsed=True)
-        built = Executor.build(
-            self.graphql_schema,
-            document,
-            context_value=context,
-            raw_variable_values=variables,
-            operation_name=operation_name,
-        )
-        if isinstance(built, list):
-            return self._request_error(built, context, parsed=True, executed=True)
-        _cost, refused = admit(
-            self.graphql_schema, limits, built.operation, operation_fragments(document), built.variable_values
-        )
-        if refused:
-            return self._request_error(refused, context, parsed=True)
-        try:
-            result = self.executor.execute_built(
-                document, built, variables, context, time_limit=limits.time_limit or None
+        prepared = self.prepared.get(prepared_key)
+        if prepared is None:
+            built = Executor.build(
+                self.graphql_schema, document, raw_variable_values=variables, operation_name=operation_name
             )
+            if isinstance(built, list):
+                return self._request_error(built, context, parsed=True, executed=True)
+            prepared = self._prepare(query, document, built)
+            self.prepared.put(prepared_key, prepared)
+        if prepared.refused:
+            return self._request_error(prepared.refused, context, parsed=True)
+        try:
+            if prepared.plan is None:
+                result = self.executor.hand_over(document, prepared.operation, variables, context)
+            else:
+                result = self.executor.run(
+                    prepared.plan, prepared.variables, context, time_limit=limits.time_limit or None
+                )
         except DeadlineExceeded as stop:
             error = limit_error("TIMEOUT", f"The operation was stopped: {stop}.", limit=limits.time_limit)
             return EngineResult(
@@ -232,6 +251,27 @@ class Engine:
         if result.data is None and result.errors and all(e.path is None for e in result.errors):
             return self._request_error(result.errors, context, parsed=True, executed=True)
         return EngineResult(self._serialize(result.data, result.errors, context, executed=True), Outcome.EXECUTED)
+
+    def _prepare(self, query: str, document: DocumentNode, built: Executor[Any]) -> _Prepared:
+        """Admission and a plan for one operation and its variables."""
+        operation = built.operation
+        fragments = built.fragment_definitions
+        _cost, refused = admit(self.graphql_schema, self.limits, operation, fragments, built.variable_values)
+        plan = None
+        if not refused and self.executor.covers(operation):
+            # Plans depend on the variables only through @skip/@include.
+            switches = directive_variables(operation, fragments)
+            coerced = built.variable_values.coerced
+            plan_key = (
+                query,
+                operation.name.value if operation.name else None,
+                tuple(coerced.get(n) for n in switches),
+            )
+            plan = self.plans.get(plan_key)
+            if plan is None:
+                plan = self.executor.compile(operation, fragments, built.variable_values)
+                self.plans.put(plan_key, plan)
+        return _Prepared(operation, built.variable_values, plan, refused)
 
     def _request_error(
         self, errors: list[GraphQLError], context: Context, *, parsed: bool, executed: bool = False

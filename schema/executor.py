@@ -22,6 +22,11 @@ fragments are honoured. Operations this executor does not cover (anything
 but a query, or introspection) are handed to graphql-core's own executor,
 and a test compares both executors on a corpus of queries.
 
+Compiling an operation into a :class:`Plan` (field lookups, how each value
+is completed) is separate from running it, so a caller that sees the same
+document again can reuse the plan; argument values, which depend on the
+variables, are coerced per run.
+
 Resolvers receive an ``info`` whose only attribute is ``context`` (and the
 field name); resolvers in this schema must not need more.
 """
@@ -36,6 +41,7 @@ from graphql import (
     DocumentNode,
     ExecutionResult,
     FieldNode,
+    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLEnumType,
     GraphQLError,
@@ -49,8 +55,10 @@ from graphql import (
     GraphQLSchema,
     GraphQLSkipDirective,
     InlineFragmentNode,
+    OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    VariableNode,
     execute,
     is_abstract_type,
     located_error,
@@ -60,7 +68,7 @@ from graphql.execution.values import get_argument_values, get_directive_values
 from graphql.pyutils import inspect
 from strawberry.types.arguments import convert_arguments
 
-__all__ = ["DeadlineExceeded", "LeanExecutor"]
+__all__ = ["DeadlineExceeded", "LeanExecutor", "Plan", "directive_variables"]
 
 
 class DeadlineExceeded(Exception):
@@ -152,7 +160,7 @@ class LeanExecutor:
         self._enum_names: dict[str, dict[Any, str]] = {}
         self._checked: dict[tuple[str, type], bool] = {}
 
-    # -- entry point ---------------------------------------------------------
+    # -- entry points ----------------------------------------------------------
     def execute(
         self,
         document: DocumentNode,
@@ -178,38 +186,50 @@ class LeanExecutor:
         )
         if isinstance(built, list):
             return ExecutionResult(None, built)
-        return self.execute_built(document, built, variables, context, time_limit=time_limit)
+        if not self.covers(built.operation):
+            return self.hand_over(document, built.operation, variables, context)
+        plan = self.compile(built.operation, built.fragment_definitions, built.variable_values)
+        return self.run(plan, built.variable_values, context, time_limit=time_limit)
 
-    def execute_built(
-        self,
-        document: DocumentNode,
-        built: Executor[Any],
-        variables: dict[str, Any] | None,
-        context: Any,
-        *,
-        time_limit: float | None = None,
+    def covers(self, operation: OperationDefinitionNode) -> bool:
+        """Whether this executor runs ``operation`` (else :meth:`hand_over` it)."""
+        return operation.operation is OperationType.QUERY and not _asks_introspection(operation.selection_set)
+
+    def hand_over(
+        self, document: DocumentNode, operation: OperationDefinitionNode, variables: dict[str, Any] | None, context: Any
     ) -> ExecutionResult:
-        """Execute an operation whose variables ``Executor.build`` has already coerced.
+        """Run an operation this executor does not cover with graphql-core."""
+        result = execute(
+            self.graphql_schema,
+            document,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation.name.value if operation.name else None,
+        )
+        assert isinstance(result, ExecutionResult)
+        return result
 
-        ``variables`` are the raw values, needed only when the operation is
-        handed over to graphql-core (introspection).
+    def compile(
+        self, operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode], variables: Any
+    ) -> Plan:
+        """A plan for ``operation``; ``variables`` decide only ``@skip``/``@include``.
+
+        The plan may be reused for any variables that give the same values
+        to :func:`directive_variables` of the operation.
         """
-        operation = built.operation
-        if operation.operation is not OperationType.QUERY or _asks_introspection(operation.selection_set):
-            result = execute(
-                self.graphql_schema,
-                document,
-                context_value=context,
-                variable_values=variables,
-                operation_name=operation.name.value if operation.name else None,
-            )
-            assert isinstance(result, ExecutionResult)
-            return result
-        run = _Run(self, built, context, time_limit)
-        root = self.graphql_schema.query_type
-        assert root is not None
+        return Plan(self, operation, fragments, variables)
+
+    def run(self, plan: Plan, variables: Any, context: Any, *, time_limit: float | None = None) -> ExecutionResult:
+        """Run a compiled plan with coerced ``variables`` (graphql-core's ``VariableValues``).
+
+        Raises
+        ------
+        DeadlineExceeded
+            If ``time_limit`` seconds pass before execution ends.
+        """
+        run = _Run(self, variables, context, time_limit)
         try:
-            data: dict[str, Any] | None = run.object(root, [operation.selection_set], None, None)
+            data: dict[str, Any] | None = run.run_steps(plan.root_name, plan.root_steps(), None, None)
         except _Null:
             data = None
         return ExecutionResult(data, run.errors or None)
@@ -262,6 +282,28 @@ def _asks_introspection(selection_set: SelectionSetNode) -> bool:
     return any(not isinstance(s, FieldNode) or s.name.value in ("__schema", "__type") for s in selection_set.selections)
 
 
+def directive_variables(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> tuple[str, ...]:
+    """Names of the variables that ``@skip``/``@include`` read, sorted.
+
+    A plan depends on the variables only through these.
+    """
+    names: set[str] = set()
+    stack: list[Any] = [operation, *fragments.values()]
+    while stack:
+        node = stack.pop()
+        for directive in getattr(node, "directives", None) or ():
+            if directive.name.value in ("skip", "include"):
+                for argument in directive.arguments:
+                    if isinstance(argument.value, VariableNode):
+                        names.add(argument.value.name.value)
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            stack.extend(selection_set.selections)
+    return tuple(sorted(names))
+
+
 Path = tuple[Any, ...]
 """A response path as nested pairs ``(parent, key)``, flattened only when an error needs it."""
 
@@ -275,7 +317,7 @@ def _flat(path: Path | None) -> list[Any]:
     return keys
 
 
-Completer = Callable[[Any, Any], Any]
+Completer = Callable[[Any, Any, "_Run"], Any]
 
 
 class _Step:
@@ -291,14 +333,201 @@ class _Step:
         self.typename = plan is None
 
 
-class _Run:
-    """State of one execution: errors, coerced arguments, compiled steps, the clock."""
+class Plan:
+    """A compiled query operation: for each selection, the fields to resolve and how to complete them.
 
-    def __init__(self, executor: LeanExecutor, built: Any, context: Any, time_limit: float | None) -> None:
+    Built by :meth:`LeanExecutor.compile`. Steps of nested selections are
+    compiled the first time a value of that type is met, then kept.
+    """
+
+    def __init__(
+        self,
+        executor: LeanExecutor,
+        operation: OperationDefinitionNode,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: Any,
+    ) -> None:
         self.executor = executor
         self.schema = executor.graphql_schema
-        self.variables = built.variable_values
-        self.fragments = built.fragment_definitions
+        self.operation = operation
+        self.fragments = fragments
+        self._variables = variables
+        self._root: list[_Step] | None = None
+        root = self.schema.query_type
+        assert root is not None
+        self.root_type = root
+        self.root_name = root.name
+
+    def root_steps(self) -> list[_Step]:
+        if self._root is None:
+            self._root = self.steps(self.root_type, [self.operation.selection_set])
+        return self._root
+
+    # -- completing values -----------------------------------------------------------
+    def completer(self, type_: GraphQLOutputType, plan: _FieldPlan, nodes: list[FieldNode]) -> Completer:
+        """A function turning a resolved value of ``type_`` into its response value.
+
+        It raises :class:`_Null` when a non-null position ends up null (the
+        error recorded), which the nearest nullable position turns into null.
+        """
+        if isinstance(type_, GraphQLNonNull):
+            inner = self._nullable_completer(type_.of_type, plan, nodes)
+            message = f"Cannot return null for non-nullable field {plan.parent_name}.{plan.name}."
+
+            def non_null(value: Any, path: Path, run: _Run) -> Any:
+                if value is None:
+                    run.errors.append(located_error(TypeError(message), nodes, _flat(path)))
+                    raise _Null
+                return inner(value, path, run)
+
+            return non_null
+        inner = self._nullable_completer(type_, plan, nodes)
+
+        def nullable(value: Any, path: Path, run: _Run) -> Any:
+            if value is None:
+                return None
+            try:
+                return inner(value, path, run)
+            except _Null:
+                return None
+
+        return nullable
+
+    def _nullable_completer(self, type_: GraphQLOutputType, plan: _FieldPlan, nodes: list[FieldNode]) -> Completer:
+        def returned_error(value: Exception, path: Path, run: _Run) -> Any:
+            run.errors.append(located_error(value, nodes, _flat(path)))
+            raise _Null
+
+        if isinstance(type_, GraphQLList):
+            item = self.completer(type_.of_type, plan, nodes)
+
+            def complete_list(value: Any, path: Path, run: _Run) -> Any:
+                if isinstance(value, Exception):
+                    return returned_error(value, path, run)
+                return [item(entry, (path, index), run) for index, entry in enumerate(value)]
+
+            return complete_list
+        if isinstance(type_, GraphQLScalarType):
+            exact = _BUILTIN_LEAVES.get(type_.name)
+            serialize = type_.serialize
+
+            def complete_scalar(value: Any, path: Path, run: _Run) -> Any:
+                if type(value) is exact:
+                    return value
+                if isinstance(value, Exception):
+                    return returned_error(value, path, run)
+                return _serialize_scalar(type_, serialize, value)
+
+            return complete_scalar
+        if isinstance(type_, GraphQLEnumType):
+            names = self.executor.enum_names(type_)
+
+            def complete_enum(value: Any, path: Path, run: _Run) -> Any:
+                try:
+                    return names[value.value]
+                except (AttributeError, KeyError, TypeError):
+                    if isinstance(value, Exception):
+                        return returned_error(value, path, run)
+                    return type_.serialize(value)
+
+            return complete_enum
+        selection_sets = [n.selection_set for n in nodes if n.selection_set]
+        # The steps of the sub-selection, per runtime object type, built on first use.
+        steps_by_type: dict[str, list[_Step]] = {}
+
+        def steps_for(object_type: GraphQLObjectType) -> list[_Step]:
+            found = steps_by_type.get(object_type.name)
+            if found is None:
+                found = steps_by_type[object_type.name] = self.steps(object_type, selection_sets)
+            return found
+
+        if is_abstract_type(type_):
+            runtime_type = self.executor.runtime_type
+
+            def complete_abstract(value: Any, path: Path, run: _Run) -> Any:
+                if isinstance(value, Exception):
+                    return returned_error(value, path, run)
+                object_type = runtime_type(type_, value)
+                return run.run_steps(object_type.name, steps_for(object_type), value, path)
+
+            return complete_abstract
+        object_type: GraphQLObjectType = type_  # type: ignore[assignment]
+        name = object_type.name
+        is_type_of = self.executor.is_type_of
+
+        def complete_object(value: Any, path: Path, run: _Run) -> Any:
+            if isinstance(value, Exception):
+                return returned_error(value, path, run)
+            if not is_type_of(object_type, value):
+                message = f"Expected value of type '{name}' but got: {inspect(value)}."
+                return returned_error(GraphQLError(message), path, run)
+            return run.run_steps(name, steps_for(object_type), value, path)
+
+        return complete_object
+
+    # -- selections ------------------------------------------------------------------
+    def steps(self, type_: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode]) -> list[_Step]:
+        fields: dict[str, list[FieldNode]] = {}
+        visited: set[str] = set()
+        for selection_set in selection_sets:
+            self._collect_into(type_, selection_set, fields, visited)
+        found = []
+        for response_key, nodes in fields.items():
+            name = nodes[0].name.value
+            if name == "__typename":
+                found.append(_Step(response_key, nodes, None, None))
+                continue
+            plan = self.executor.plan(type_, name)
+            found.append(_Step(response_key, nodes, plan, self.completer(plan.field_def.type, plan, nodes)))
+        return found
+
+    def _collect_into(
+        self,
+        type_: GraphQLObjectType,
+        selection_set: SelectionSetNode,
+        fields: dict[str, list[FieldNode]],
+        visited: set[str],
+    ) -> None:
+        for selection in selection_set.selections:
+            if selection.directives and not self._included(selection):
+                continue
+            if isinstance(selection, FieldNode):
+                key = selection.alias.value if selection.alias else selection.name.value
+                fields.setdefault(key, []).append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                if selection.type_condition is None or self._applies(selection.type_condition.name.value, type_):
+                    self._collect_into(type_, selection.selection_set, fields, visited)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in visited:
+                    continue
+                visited.add(name)
+                fragment = self.fragments.get(name)
+                if fragment is not None and self._applies(fragment.type_condition.name.value, type_):
+                    self._collect_into(type_, fragment.selection_set, fields, visited)
+
+    def _included(self, node: Any) -> bool:
+        skip = get_directive_values(GraphQLSkipDirective, node, self._variables)
+        if skip is not None and skip.get("if") is True:
+            return False
+        include = get_directive_values(GraphQLIncludeDirective, node, self._variables)
+        return not (include is not None and include.get("if") is False)
+
+    def _applies(self, condition: str, type_: GraphQLObjectType) -> bool:
+        if condition == type_.name:
+            return True
+        conditional = self.schema.get_type(condition)
+        return conditional is not None and is_abstract_type(conditional) and self.schema.is_sub_type(conditional, type_)  # type: ignore[arg-type]
+
+
+class _Run:
+    """State of one execution: errors, coerced arguments, the clock."""
+
+    __slots__ = ("_args", "_infos", "context", "counter", "deadline", "errors", "executor", "time_limit", "variables")
+
+    def __init__(self, executor: LeanExecutor, variables: Any, context: Any, time_limit: float | None) -> None:
+        self.executor = executor
+        self.variables = variables
         self.context = context
         self.errors: list[GraphQLError] = []
         self.time_limit = time_limit
@@ -306,13 +535,6 @@ class _Run:
         self.counter = 0
         self._args: dict[int, dict[str, Any]] = {}
         self._infos: dict[str, _ResolverInfo] = {}
-        self._steps: dict[tuple[str, tuple[int, ...]], list[_Step]] = {}
-
-    # -- objects and fields --------------------------------------------------------
-    def object(
-        self, type_: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode], source: Any, path: Path | None
-    ) -> dict[str, Any]:
-        return self.run_steps(type_.name, self.steps(type_, selection_sets), source, path)
 
     def run_steps(self, type_name: str, steps: list[_Step], source: Any, path: Path | None) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -341,7 +563,7 @@ class _Run:
             if isinstance(plan.field_def.type, GraphQLNonNull):
                 raise _Null from None
             return None
-        return step.complete(value, path)
+        return step.complete(value, path, self)
 
     def info(self, plan: _FieldPlan) -> _ResolverInfo:
         found = self._infos.get(plan.name)
@@ -379,169 +601,6 @@ class _Run:
                 found = raw
             self._args[id(node)] = found
         return found
-
-    # -- completing values -----------------------------------------------------------
-    def completer(self, type_: GraphQLOutputType, plan: _FieldPlan, nodes: list[FieldNode]) -> Completer:
-        """A function turning a resolved value of ``type_`` into its response value.
-
-        It raises :class:`_Null` when a non-null position ends up null (the
-        error recorded), which the nearest nullable position turns into null.
-        """
-        errors = self.errors
-        if isinstance(type_, GraphQLNonNull):
-            inner = self._nullable_completer(type_.of_type, plan, nodes)
-            message = f"Cannot return null for non-nullable field {plan.parent_name}.{plan.name}."
-
-            def non_null(value: Any, path: Path) -> Any:
-                if value is None:
-                    errors.append(located_error(TypeError(message), nodes, _flat(path)))
-                    raise _Null
-                return inner(value, path)
-
-            return non_null
-        inner = self._nullable_completer(type_, plan, nodes)
-
-        def nullable(value: Any, path: Path) -> Any:
-            if value is None:
-                return None
-            try:
-                return inner(value, path)
-            except _Null:
-                return None
-
-        return nullable
-
-    def _nullable_completer(self, type_: GraphQLOutputType, plan: _FieldPlan, nodes: list[FieldNode]) -> Completer:
-        errors = self.errors
-
-        def returned_error(value: Exception, path: Path) -> Any:
-            errors.append(located_error(value, nodes, _flat(path)))
-            raise _Null
-
-        if isinstance(type_, GraphQLList):
-            item = self.completer(type_.of_type, plan, nodes)
-
-            def complete_list(value: Any, path: Path) -> Any:
-                if isinstance(value, Exception):
-                    return returned_error(value, path)
-                return [item(entry, (path, index)) for index, entry in enumerate(value)]
-
-            return complete_list
-        if isinstance(type_, GraphQLScalarType):
-            exact = _BUILTIN_LEAVES.get(type_.name)
-            serialize = type_.serialize
-
-            def complete_scalar(value: Any, path: Path) -> Any:
-                if type(value) is exact:
-                    return value
-                if isinstance(value, Exception):
-                    return returned_error(value, path)
-                return _serialize_scalar(type_, serialize, value)
-
-            return complete_scalar
-        if isinstance(type_, GraphQLEnumType):
-            names = self.executor.enum_names(type_)
-
-            def complete_enum(value: Any, path: Path) -> Any:
-                try:
-                    return names[value.value]
-                except (AttributeError, KeyError, TypeError):
-                    if isinstance(value, Exception):
-                        return returned_error(value, path)
-                    return type_.serialize(value)
-
-            return complete_enum
-        selection_sets = [n.selection_set for n in nodes if n.selection_set]
-        # The steps of the sub-selection, per runtime object type, built on first use.
-        steps_by_type: dict[str, list[_Step]] = {}
-
-        def steps_for(object_type: GraphQLObjectType) -> list[_Step]:
-            found = steps_by_type.get(object_type.name)
-            if found is None:
-                found = steps_by_type[object_type.name] = self.steps(object_type, selection_sets)
-            return found
-
-        if is_abstract_type(type_):
-            runtime_type = self.executor.runtime_type
-
-            def complete_abstract(value: Any, path: Path) -> Any:
-                if isinstance(value, Exception):
-                    return returned_error(value, path)
-                object_type = runtime_type(type_, value)
-                return self.run_steps(object_type.name, steps_for(object_type), value, path)
-
-            return complete_abstract
-        object_type: GraphQLObjectType = type_  # type: ignore[assignment]
-        name = object_type.name
-        is_type_of = self.executor.is_type_of
-
-        def complete_object(value: Any, path: Path) -> Any:
-            if isinstance(value, Exception):
-                return returned_error(value, path)
-            if not is_type_of(object_type, value):
-                message = f"Expected value of type '{name}' but got: {inspect(value)}."
-                return returned_error(GraphQLError(message), path)
-            return self.run_steps(name, steps_for(object_type), value, path)
-
-        return complete_object
-
-    # -- selections ------------------------------------------------------------------
-    def steps(self, type_: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode]) -> list[_Step]:
-        key = (type_.name, tuple(id(s) for s in selection_sets))
-        found = self._steps.get(key)
-        if found is None:
-            fields: dict[str, list[FieldNode]] = {}
-            visited: set[str] = set()
-            for selection_set in selection_sets:
-                self._collect_into(type_, selection_set, fields, visited)
-            found = []
-            for response_key, nodes in fields.items():
-                name = nodes[0].name.value
-                if name == "__typename":
-                    found.append(_Step(response_key, nodes, None, None))
-                    continue
-                plan = self.executor.plan(type_, name)
-                found.append(_Step(response_key, nodes, plan, self.completer(plan.field_def.type, plan, nodes)))
-            self._steps[key] = found
-        return found
-
-    def _collect_into(
-        self,
-        type_: GraphQLObjectType,
-        selection_set: SelectionSetNode,
-        fields: dict[str, list[FieldNode]],
-        visited: set[str],
-    ) -> None:
-        for selection in selection_set.selections:
-            if selection.directives and not self._included(selection):
-                continue
-            if isinstance(selection, FieldNode):
-                key = selection.alias.value if selection.alias else selection.name.value
-                fields.setdefault(key, []).append(selection)
-            elif isinstance(selection, InlineFragmentNode):
-                if selection.type_condition is None or self._applies(selection.type_condition.name.value, type_):
-                    self._collect_into(type_, selection.selection_set, fields, visited)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name in visited:
-                    continue
-                visited.add(name)
-                fragment = self.fragments.get(name)
-                if fragment is not None and self._applies(fragment.type_condition.name.value, type_):
-                    self._collect_into(type_, fragment.selection_set, fields, visited)
-
-    def _included(self, node: Any) -> bool:
-        skip = get_directive_values(GraphQLSkipDirective, node, self.variables)
-        if skip is not None and skip.get("if") is True:
-            return False
-        include = get_directive_values(GraphQLIncludeDirective, node, self.variables)
-        return not (include is not None and include.get("if") is False)
-
-    def _applies(self, condition: str, type_: GraphQLObjectType) -> bool:
-        if condition == type_.name:
-            return True
-        conditional = self.schema.get_type(condition)
-        return conditional is not None and is_abstract_type(conditional) and self.schema.is_sub_type(conditional, type_)  # type: ignore[arg-type]
 
 
 _BUILTIN_LEAVES = {"String": str, "ID": str, "Boolean": bool}
