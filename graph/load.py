@@ -19,6 +19,7 @@ per line with a ``"record"`` member naming the type, for bulk data.
 
 from __future__ import annotations
 
+import gc
 import os
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
@@ -28,13 +29,14 @@ from typing import Any
 
 import orjson
 
+from graph.bulk import Interner, fast_entity, fast_relation
 from graph.enums import AttributionKind, Kind
 from graph.errors import DataError, Problem, ValidationFailed
-from graph.model import Citation, Document, Entity, Relation, kind_of_key
-from graph.records import SECTIONS, EntityDraft, RelationDraft, Source, parse_entity, parse_relation
+from graph.model import Citation, Document, Relation, kind_of_key
+from graph.records import SECTIONS, RelationDraft, Source, parse_entity, parse_relation
 from graph.store import GraphStore
 
-__all__ = ["RawRecord", "build_store", "load_directory", "read_directory"]
+__all__ = ["RawRecord", "build_store", "iter_directory", "load_directory", "read_directory"]
 
 DATA_SUFFIXES = (".toml", ".jsonl")
 """File endings the loader reads; other files (a README) are ignored."""
@@ -42,16 +44,42 @@ DATA_SUFFIXES = (".toml", ".jsonl")
 
 @dataclass(frozen=True, slots=True)
 class RawRecord:
-    """One record as read from a file, before validation."""
+    """One record as read from a file, before validation.
+
+    ``position`` is ``#n`` for the n-th record of its type in a TOML file,
+    or the line number in a JSON Lines file; :attr:`source` turns it into a
+    readable location only when a problem has to be reported.
+    """
 
     section: str
     data: Mapping[str, Any]
-    source: Source
+    file: str
+    position: str | int
+
+    @property
+    def source(self) -> Source:
+        """Where the record was read, for problem reports."""
+        return Source(self.file, _label(self.section, self.data, self.position))
 
 
-def _toml_records(text: str, name: str, problems: list[Problem]) -> Iterator[RawRecord]:
+def _label(section: str, item: Mapping[str, Any], position: str | int) -> str:
+    """How a problem report names a record: its key, or its position and what it links."""
+    where = f"at line {position}" if isinstance(position, int) else position
+    key = item.get("key")
+    if isinstance(key, str):
+        return f"{section} {where} {key!r}"
+    ends = [item.get(k) for k in ("subject", "type", "object")]
+    if section == "relation" and all(isinstance(e, str) for e in ends):
+        return f"{section} {where} ({' '.join(str(e) for e in ends)})"
+    return f"{section} {where}"
+
+
+def _toml_records(path: Path, name: str, problems: list[Problem]) -> Iterator[RawRecord]:
     try:
-        document = tomllib.loads(text)
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        problems.append(Problem(name, "file", "", f"cannot be read as UTF-8 text: {error}"))
+        return
     except tomllib.TOMLDecodeError as error:
         problems.append(Problem(name, "file", "", f"not valid TOML: {error}"))
         return
@@ -66,71 +94,78 @@ def _toml_records(text: str, name: str, problems: list[Problem]) -> Iterator[Raw
             )
             continue
         for position, item in enumerate(items, 1):
-            yield RawRecord(section, item, Source(name, _label(section, item, f"#{position}")))
+            yield RawRecord(section, item, name, f"#{position}")
 
 
-def _label(section: str, item: Mapping[str, Any], position: str) -> str:
-    """How a problem report names a record: its key, or its position and what it links."""
-    key = item.get("key")
-    if isinstance(key, str):
-        return f"{section} {position} {key!r}"
-    ends = [item.get(k) for k in ("subject", "type", "object")]
-    if section == "relation" and all(isinstance(e, str) for e in ends):
-        return f"{section} {position} ({' '.join(str(e) for e in ends)})"
-    return f"{section} {position}"
+def _jsonl_records(path: Path, name: str, problems: list[Problem]) -> Iterator[RawRecord]:
+    try:
+        with path.open("rb") as lines:
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = orjson.loads(line)
+                except orjson.JSONDecodeError as error:
+                    problems.append(Problem(name, f"line {number}", "", f"not valid JSON: {error}"))
+                    continue
+                if type(item) is not dict:
+                    problems.append(Problem(name, f"line {number}", "", "expected a JSON object"))
+                    continue
+                section = item.pop("record", None)
+                if section not in SECTIONS:
+                    allowed = ", ".join(SECTIONS)
+                    problems.append(
+                        Problem(
+                            name,
+                            f"line {number}",
+                            "record",
+                            f"{section!r} is not a record type; expected one of {allowed}",
+                        )
+                    )
+                    continue
+                yield RawRecord(section, item, name, number)
+    except OSError as error:
+        problems.append(Problem(name, "file", "", f"cannot be read: {error}"))
 
 
-def _jsonl_records(text: str, name: str, problems: list[Problem]) -> Iterator[RawRecord]:
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        label = f"line {number}"
-        try:
-            item = orjson.loads(line)
-        except orjson.JSONDecodeError as error:
-            problems.append(Problem(name, label, "", f"not valid JSON: {error}"))
-            continue
-        if not isinstance(item, dict):
-            problems.append(Problem(name, label, "", "expected a JSON object"))
-            continue
-        section = item.pop("record", None)
-        if section not in SECTIONS:
-            allowed = ", ".join(SECTIONS)
-            problems.append(
-                Problem(name, label, "record", f"{section!r} is not a record type; expected one of {allowed}")
-            )
-            continue
-        yield RawRecord(section, item, Source(name, _label(section, item, f"at {label}")))
+def _data_files(path: str | os.PathLike[str]) -> tuple[Path, list[Path]]:
+    root = Path(path)
+    if not root.is_dir():
+        raise DataError(f"{root} is not a directory")
+    files = sorted(p for p in root.rglob("*") if p.suffix in DATA_SUFFIXES and p.is_file())
+    if not files:
+        raise DataError(f"{root} holds no data files (*.toml or *.jsonl)")
+    return root, files
 
 
-def read_directory(path: str | os.PathLike[str]) -> tuple[list[RawRecord], list[Problem]]:
-    """Read every data file under ``path`` into raw records.
+def iter_directory(path: str | os.PathLike[str], problems: list[Problem]) -> Iterator[RawRecord]:
+    """Yield the records of every data file under ``path``, one at a time.
 
-    Returns the records and the problems met while reading (unreadable
-    files, syntax errors, unknown record types).
+    Problems met while reading (unreadable files, syntax errors, unknown
+    record types) are appended to ``problems``.
 
     Raises
     ------
     DataError
-        If ``path`` is not a directory.
+        If ``path`` is not a directory or holds no data files.
     """
-    root = Path(path)
-    if not root.is_dir():
-        raise DataError(f"{root} is not a directory")
-    records: list[RawRecord] = []
-    problems: list[Problem] = []
-    files = sorted(p for p in root.rglob("*") if p.suffix in DATA_SUFFIXES and p.is_file())
-    if not files:
-        raise DataError(f"{root} holds no data files (*.toml or *.jsonl)")
+    root, files = _data_files(path)
     for file in files:
         name = file.relative_to(root).as_posix()
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            problems.append(Problem(name, "file", "", f"cannot be read as UTF-8 text: {error}"))
-            continue
         reader = _toml_records if file.suffix == ".toml" else _jsonl_records
-        records.extend(reader(text, name, problems))
+        yield from reader(file, name, problems)
+
+
+def read_directory(path: str | os.PathLike[str]) -> tuple[list[RawRecord], list[Problem]]:
+    """Read every data file under ``path`` into a list of raw records, with the problems met.
+
+    Raises
+    ------
+    DataError
+        If ``path`` is not a directory or holds no data files.
+    """
+    problems: list[Problem] = []
+    records = list(iter_directory(path, problems))
     return records, problems
 
 
@@ -139,65 +174,206 @@ def _a(noun: str) -> str:
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
-class _Checker:
-    """Cross-record checks: keys, references, kinds and paragraph ranges."""
+_SPEAKER_KINDS = {
+    AttributionKind.NAMED_PERSON: (Kind.PERSON,),
+    AttributionKind.NAMED_ORGANIZATION: (Kind.ORGANIZATION,),
+}
+
+
+class _Builder:
+    """Turns a stream of raw records into a store, collecting every problem.
+
+    Records are validated as they arrive and their raw form is dropped at
+    once; valid ones go straight into a new, private store, which is only
+    returned if no problem at all was found — so nothing is ever half
+    loaded. References (relation ends, cited documents, speakers) are
+    checked as soon as what they point to is known; the few that point
+    ahead in the stream wait until the end.
+    """
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        # Every key seen (even of records with other problems), so that
-        # references to them are not reported as dangling as well.
-        self.sources: dict[str, Source] = {}
-        self.kinds: dict[str, Kind | None] = {}
-        self.entities: dict[str, tuple[Entity, Source]] = {}
+        self.store = GraphStore()
+        self.nodes = self.store._nodes
+        self.interner = Interner(self.nodes)
+        # Keys of records that had other problems, so that references to
+        # them are not reported as dangling as well.
+        self.broken: dict[str, Kind | None] = {}
+        # Where each key was first defined: a file index, and the position
+        # for the (small, hand-edited) TOML files.
+        self.files: list[str] = []
+        self.defined_at: dict[str, int | tuple[int, str, str]] = {}
+        self.paragraphs: dict[str, int] = {}
+        self.waiting_entities: list[tuple[tuple[Citation, ...], Source]] = []
+        self.waiting_relations: list[tuple[RelationDraft, Source]] = []
 
-    def add_entity(self, draft: EntityDraft, src: Source) -> None:
-        if draft.key is None:
-            return
-        first = self.sources.get(draft.key)
-        if first is not None:
-            self.report(src, "key", f"duplicate key {draft.key!r}; first defined in {first.file}: {first.record}")
-            return
-        self.sources[draft.key] = src
-        self.kinds[draft.key] = kind_of_key(draft.key)
-        if draft.entity is not None:
-            self.entities[draft.key] = (draft.entity, src)
+    # -- records ---------------------------------------------------------------
+    def add(self, record: RawRecord) -> None:
+        kind = SECTIONS[record.section]
+        if kind is None:
+            self._add_relation(record)
+        else:
+            self._add_entity(kind, record)
 
+    def kind(self, key: str) -> Kind | None:
+        """The kind of a defined key, or ``None`` if nothing has that key."""
+        entity = self.nodes.get(key)
+        if entity is not None:
+            return entity.kind
+        return self.broken.get(key)
+
+    def known(self, key: str) -> bool:
+        return key in self.nodes or key in self.broken
+
+    def _where(self, record: RawRecord) -> int | tuple[int, str, str]:
+        if not self.files or self.files[-1] != record.file:
+            self.files.append(record.file)
+        index = len(self.files) - 1
+        return (index, record.position, record.section) if isinstance(record.position, str) else index
+
+    def _first_definition(self, key: str) -> str:
+        where = self.defined_at[key]
+        if isinstance(where, tuple):
+            index, position, section = where
+            return f"{self.files[index]}: {_label(section, {'key': key}, position)}"
+        return self.files[where]
+
+    def _add_entity(self, kind: Kind, record: RawRecord) -> None:
+        entity = fast_entity(kind, record.data, self.interner)
+        key: str | None
+        source: Source | None
+        if entity is not None:
+            key, citations, source = entity.key, entity.citations, None
+        else:
+            source = record.source
+            draft = parse_entity(kind, record.data, source, self.problems)
+            key, citations, entity = draft.key, draft.citations, draft.entity
+        if key is None:
+            return
+        if key in self.defined_at:
+            first = self._first_definition(key)
+            self.report(source or record.source, "key", f"duplicate key {key!r}; first defined in {first}")
+            return
+        self.defined_at[key] = self._where(record)
+        if entity is None:
+            self.broken[key] = kind_of_key(key)
+            return
+        self.store.add_entities((entity,))
+        if isinstance(entity, Document):
+            self.paragraphs[key] = entity.paragraphs
+        if citations:
+            if self._citations_known(citations):
+                self.check_citations(citations, source or record.source)
+            else:
+                self.waiting_entities.append((citations, source or record.source))
+
+    def _add_relation(self, record: RawRecord) -> None:
+        relation = fast_relation(record.data, self.interner)
+        if relation is not None:
+            if self._resolvable(relation.subject, relation.object, relation.citations) and self._plainly_sound(
+                relation
+            ):
+                self._keep(relation, record)
+                return
+            draft = RelationDraft(relation.subject, relation.type, relation.object, relation.citations, relation)
+        else:
+            draft = parse_relation(record.data, record.source, self.problems)
+        if self._resolvable(draft.subject, draft.object, draft.citations):
+            if self.check_relation(draft, record.source) and draft.relation is not None:
+                self._keep(draft.relation, record)
+        else:
+            self.waiting_relations.append((draft, record.source))
+
+    def _citations_known(self, citations: tuple[Citation, ...]) -> bool:
+        paragraphs = self.paragraphs
+        return all(
+            c.document in paragraphs and (c.attribution.speaker is None or self.known(c.attribution.speaker))
+            for c in citations
+        )
+
+    def _resolvable(self, subject: str | None, obj: str | None, citations: tuple[Citation, ...]) -> bool:
+        return (
+            (subject is None or self.known(subject))
+            and (obj is None or self.known(obj))
+            and self._citations_known(citations)
+        )
+
+    def _plainly_sound(self, relation: Relation) -> bool:
+        """The common case, checked without building any message."""
+        nodes = self.nodes
+        subject, obj = nodes.get(relation.subject), nodes.get(relation.object)
+        if subject is None or obj is None or subject is obj:
+            return False
+        type_ = relation.type
+        if subject.kind not in type_.subjects or obj.kind not in type_.objects:
+            return False
+        for citation in relation.citations:
+            paragraphs = self.paragraphs.get(citation.document)
+            if paragraphs is None or citation.paragraph > paragraphs:
+                return False
+            speaker = citation.attribution.speaker
+            if speaker is not None:
+                allowed = _SPEAKER_KINDS.get(citation.attribution.kind, (Kind.PERSON, Kind.ORGANIZATION))
+                if self.kind(speaker) not in allowed:
+                    return False
+        return True
+
+    def _keep(self, relation: Relation, record: RawRecord | None, source: Source | None = None) -> None:
+        """Add a checked relation to the store, merging it with an earlier statement of it."""
+        if self.problems:
+            return  # the store will be thrown away; spare the work
+        keyed = self.store._succ[relation.subject].get(relation.object)
+        first = keyed.get(relation.edge_key) if keyed is not None else None
+        if first is None:
+            self.store.add_relations((relation,))
+            return
+        merged = _merge(first, relation)
+        if merged is None:
+            where = source or (record.source if record is not None else Source("", ""))
+            self.report(
+                where,
+                "",
+                f"conflicts with an earlier statement of relation {relation.key!r}: their qualifiers or valid_to differ",
+            )
+        else:
+            keyed[relation.edge_key] = merged  # type: ignore[index]
+
+    # -- checks with messages ------------------------------------------------------
     def report(self, src: Source, field: str, message: str) -> None:
         self.problems.append(Problem(src.file, src.record, field, message))
 
-    def reference(self, key: str, src: Source, field: str, kinds: Iterable[Kind] | None = None) -> Entity | None:
-        """The valid entity under ``key``, reporting a dangling or wrongly kinded reference."""
-        if key not in self.sources:
+    def reference(self, key: str, src: Source, field: str, kinds: Iterable[Kind] | None = None) -> bool:
+        """Report a dangling or wrongly kinded reference; return whether it is sound."""
+        if not self.known(key):
             self.report(src, field, f"refers to {key!r}, which is not defined in the data")
-            return None
-        kind = self.kinds[key]
+            return False
+        kind = self.kind(key)
         allowed = tuple(kinds) if kinds is not None else None
         if allowed is not None and kind not in allowed:
             names = " or ".join(k.section for k in allowed)
             self.report(src, field, f"{key!r} is {_a(kind.section if kind else 'record')}; expected {_a(names)}")
-            return None
-        found = self.entities.get(key)
-        return found[0] if found is not None else None
+            return False
+        return True
 
-    def citations(self, citations: tuple[Citation, ...], src: Source, prefix: str = "") -> None:
+    def check_citations(self, citations: tuple[Citation, ...], src: Source) -> bool:
+        before = len(self.problems)
         for index, cite in enumerate(citations):
-            where = f"{prefix}citation[{index}]"
-            document = self.reference(cite.document, src, f"{where}.document", [Kind.DOCUMENT])
-            if isinstance(document, Document) and cite.paragraph > document.paragraphs:
-                self.report(
-                    src,
-                    f"{where}.paragraph",
-                    f"{cite.document!r} has paragraphs 1-{document.paragraphs}; there is no paragraph {cite.paragraph}",
-                )
+            where = f"citation[{index}]"
+            if self.reference(cite.document, src, f"{where}.document", [Kind.DOCUMENT]):
+                paragraphs = self.paragraphs.get(cite.document)
+                if paragraphs is not None and cite.paragraph > paragraphs:
+                    self.report(
+                        src,
+                        f"{where}.paragraph",
+                        f"{cite.document!r} has paragraphs 1-{paragraphs}; there is no paragraph {cite.paragraph}",
+                    )
             speaker = cite.attribution.speaker
             if speaker is not None:
-                kinds = {
-                    AttributionKind.NAMED_PERSON: [Kind.PERSON],
-                    AttributionKind.NAMED_ORGANIZATION: [Kind.ORGANIZATION],
-                }.get(cite.attribution.kind, [Kind.PERSON, Kind.ORGANIZATION])
+                kinds = _SPEAKER_KINDS.get(cite.attribution.kind, (Kind.PERSON, Kind.ORGANIZATION))
                 self.reference(speaker, src, f"{where}.attribution.speaker", kinds)
+        return len(self.problems) == before
 
-    def relation(self, draft: RelationDraft, src: Source) -> bool:
+    def check_relation(self, draft: RelationDraft, src: Source) -> bool:
         """Check a relation's references; return whether it is sound."""
         before = len(self.problems)
         type_ = draft.type
@@ -205,7 +381,7 @@ class _Checker:
             if key is None:
                 continue
             self.reference(key, src, field)
-            kind = self.kinds.get(key)
+            kind = self.kind(key)
             if type_ is None or kind is None:
                 continue
             allowed = type_.subjects if field == "subject" else type_.objects
@@ -216,8 +392,20 @@ class _Checker:
                 )
         if draft.subject is not None and draft.subject == draft.object:
             self.report(src, "object", "a relation cannot join an entity to itself")
-        self.citations(draft.citations, src)
+        self.check_citations(draft.citations, src)
         return len(self.problems) == before and draft.relation is not None
+
+    # -- the end -------------------------------------------------------------------
+    def finish(self) -> GraphStore:
+        for citations, src in self.waiting_entities:
+            self.check_citations(citations, src)
+        for draft, src in self.waiting_relations:
+            if self.check_relation(draft, src) and draft.relation is not None:
+                self._keep(draft.relation, None, src)
+        if self.problems:
+            raise ValidationFailed(self.problems)
+        self.store.prepare()
+        return self.store
 
 
 def _merge(first: Relation, again: Relation) -> Relation | None:
@@ -234,10 +422,11 @@ def build_store(records: Iterable[RawRecord], problems: list[Problem] | None = N
     Parameters
     ----------
     records
-        Raw records, e.g. from :func:`read_directory`.
+        Raw records, e.g. from :func:`iter_directory`; consumed once.
     problems
-        Problems already found while reading; they are reported together
-        with the ones found here.
+        A list that already holds (or will hold, for a lazy ``records``)
+        the problems met while reading; they are reported together with
+        the ones found here.
 
     Raises
     ------
@@ -246,63 +435,34 @@ def build_store(records: Iterable[RawRecord], problems: list[Problem] | None = N
 
     Examples
     --------
-    >>> from graph.records import Source
-    >>> src = Source("inline", "organization #1")
-    >>> build_store([RawRecord("organization", {"key": "org/x"}, src)])
+    >>> build_store([RawRecord("organization", {"key": "org/x"}, "inline", "#1")])
     Traceback (most recent call last):
     ...
     graph.errors.ValidationFailed: 4 problems in the data:
-      inline: organization #1: name: is required
-      inline: organization #1: description: is required
-      inline: organization #1: category: is required
-      inline: organization #1: citation: at least one citation is required
+      inline: organization #1 'org/x': name: is required
+      inline: organization #1 'org/x': description: is required
+      inline: organization #1 'org/x': category: is required
+      inline: organization #1 'org/x': citation: at least one citation is required
     """
-    problems = list(problems or [])
-    checker = _Checker(problems)
-    drafts: list[tuple[RelationDraft, Source]] = []
-    entity_drafts: list[tuple[EntityDraft, Source]] = []
-    for record in records:
-        kind = SECTIONS[record.section]
-        if kind is None:
-            drafts.append((parse_relation(record.data, record.source, problems), record.source))
-        else:
-            entity_draft = parse_entity(kind, record.data, record.source, problems)
-            entity_drafts.append((entity_draft, record.source))
-            checker.add_entity(entity_draft, record.source)
-    for parsed, src in entity_drafts:
-        checker.citations(parsed.citations, src)
-    relations: dict[str, tuple[Relation, Source]] = {}
-    for draft, src in drafts:
-        if not checker.relation(draft, src):
-            continue
-        relation = draft.relation
-        assert relation is not None
-        first = relations.get(relation.key)
-        if first is None:
-            relations[relation.key] = (relation, src)
-            continue
-        merged = _merge(first[0], relation)
-        if merged is None:
-            checker.report(
-                src,
-                "",
-                f"conflicts with the same relation in {first[1].file}: {first[1].record} (qualifiers or valid_to differ)",
-            )
-        else:
-            relations[relation.key] = (merged, first[1])
-    if problems:
-        raise ValidationFailed(problems)
-    store = GraphStore()
-    for entity, _src in checker.entities.values():
-        store.add_entity(entity)
-    for relation, _src in relations.values():
-        store.add_relation(relation)
-    store.prepare()
-    return store
+    builder = _Builder(problems if problems is not None else [])
+    # Loading allocates millions of objects and frees nothing cyclic; the
+    # cycle collector would only rescan the growing graph again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for record in records:
+            builder.add(record)
+        return builder.finish()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def load_directory(path: str | os.PathLike[str]) -> GraphStore:
     """Load and validate every data file under ``path``.
+
+    Records are streamed: each is validated as it is read, so memory holds
+    the graph being built rather than the files.
 
     Raises
     ------
@@ -318,5 +478,5 @@ def load_directory(path: str | os.PathLike[str]) -> GraphStore:
     >>> store.entity("org/caisi").name
     'Center for AI Standards and Innovation'
     """
-    records, problems = read_directory(path)
-    return build_store(records, problems)
+    problems: list[Problem] = []
+    return build_store(iter_directory(path, problems), problems)

@@ -14,8 +14,9 @@ for the facts stated in their own fields (a date, a status).
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from graph.dates import PartialDate
 from graph.enums import (
@@ -160,8 +161,33 @@ QUALIFIER_FIELDS: dict[str, tuple[type, str]] = {
 EMPTY_QUALIFIERS = Qualifiers()
 
 
+class _OwnAttributes(Mapping[str, Any]):
+    """A record that is also its own networkx attribute mapping.
+
+    The store keeps an entity as its node's attribute dict and a relation as
+    its edge's; each reads as ``{"entity": <itself>}`` or
+    ``{"relation": <itself>}``, so ``G.nodes[key]["entity"]`` works as with
+    a plain dict while a large graph holds one object per node and edge
+    instead of two.
+    """
+
+    __slots__ = ()
+    _attribute: ClassVar[str]
+
+    def __getitem__(self, name: str) -> Any:
+        if name == self._attribute:
+            return self
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        yield self._attribute
+
+    def __len__(self) -> int:
+        return 1
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Entity:
+class Entity(_OwnAttributes):
     """Fields shared by every kind of entity.
 
     Attributes
@@ -184,6 +210,7 @@ class Entity:
     """
 
     kind: ClassVar[Kind]
+    _attribute: ClassVar[str] = "entity"
 
     key: str
     name: str
@@ -339,13 +366,11 @@ def relation_key(subject: str, type_: RelationType, obj: str, valid_from: Partia
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Relation:
+class Relation(_OwnAttributes):
     """A directed, typed, cited statement linking two entities.
 
     Attributes
     ----------
-    key
-        Stable key, see :func:`relation_key`.
     type
         The relation type; reads as a verb from subject to object.
     subject, object
@@ -358,7 +383,8 @@ class Relation:
         When the statement started and stopped being true, if known.
     """
 
-    key: str
+    _attribute: ClassVar[str] = "relation"
+
     type: RelationType
     subject: str
     object: str
@@ -366,6 +392,23 @@ class Relation:
     qualifiers: Qualifiers = field(default=EMPTY_QUALIFIERS)
     valid_from: PartialDate | None = None
     valid_to: PartialDate | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable key: subject, type, object and start date (see :func:`relation_key`).
+
+        Computed rather than stored: a large graph holds millions of relations.
+        """
+        return relation_key(self.subject, self.type, self.object, self.valid_from)
+
+    @property
+    def edge_key(self) -> Hashable:
+        """The relation's key among the edges from its subject to its object in the MultiDiGraph.
+
+        The type alone when the relation is undated (a shared object, no
+        memory per edge), else the type and the start date.
+        """
+        return self.type if self.valid_from is None else (self.type, self.valid_from.isoformat())
 
     @property
     def confidence(self) -> Confidence:

@@ -10,7 +10,7 @@ words, never the whole graph.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from graph.text import fold
@@ -72,6 +72,13 @@ def score_name(query: str, words: list[str], name: str, *, is_alias: bool) -> fl
 class NameIndex:
     """Word index over entity names and aliases.
 
+    Parameters
+    ----------
+    names_of
+        Gives the names of an indexed key (preferred name first) when a
+        match is scored; the index itself keeps only words. By default the
+        names passed to :meth:`add` are kept.
+
     Examples
     --------
     >>> index = NameIndex()
@@ -80,18 +87,23 @@ class NameIndex:
     ['org/caisi']
     """
 
-    def __init__(self) -> None:
+    def __init__(self, names_of: Callable[[str], Sequence[str]] | None = None) -> None:
         self._words: dict[str, list[str]] = {}
-        self._names: dict[str, tuple[str, ...]] = {}
+        self._kept: dict[str, tuple[str, ...]] = {}
+        self._names_of = names_of or self._kept.__getitem__
+        self._keep = names_of is None
+        self._count = 0
         self._sorted: list[str] | None = None
 
     def __len__(self) -> int:
-        return len(self._names)
+        return self._count
 
     def add(self, key: str, names: Iterable[str]) -> None:
         """Index the names of the entity ``key`` (the preferred name first)."""
         names = tuple(names)
-        self._names[key] = names
+        if self._keep:
+            self._kept[key] = names
+        self._count += 1
         seen: set[str] = set()
         for name in names:
             for word in fold(name).split():
@@ -139,7 +151,7 @@ class NameIndex:
         """The best-scoring name of ``key`` for the folded ``query``."""
         words = query.split()
         best: NameMatch | None = None
-        for position, name in enumerate(self._names.get(key, ())):
+        for position, name in enumerate(self._names_of(key)):
             score = score_name(query, words, fold(name), is_alias=position > 0)
             if score > 0 and (best is None or score > best.score):
                 best = NameMatch(key, score, name)

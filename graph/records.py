@@ -42,7 +42,6 @@ from graph.model import (
     Qualifiers,
     Relation,
     kind_of_key,
-    relation_key,
 )
 from graph.vocabulary import RelationType
 
@@ -366,7 +365,6 @@ def parse_relation(data: Mapping[str, Any], src: Source, problems: list[Problem]
     if not fields.finish():
         return RelationDraft(subject, type_, obj, citations, None)
     relation = Relation(
-        key=relation_key(subject, type_, obj, valid_from),
         type=type_,
         subject=subject,
         object=obj,

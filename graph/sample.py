@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from graph.load import RawRecord, build_store
-from graph.records import Source
 from graph.store import GraphStore
 
 __all__ = ["SAMPLE_DOCUMENT", "cite", "entity_record", "relation_record", "sample_records", "sample_store"]
@@ -36,14 +35,14 @@ def entity_record(section: str, key: str, name: str, **fields: Any) -> RawRecord
     if section != "document":
         data["citation"] = [cite(1, f"{name} is mentioned.")]
     data.update(fields)
-    return RawRecord(section, data, Source("sample", key))
+    return RawRecord(section, data, "sample", key)
 
 
 def relation_record(subject: str, type_: str, obj: str, **fields: Any) -> RawRecord:
     """A raw relation record with one citation; ``fields`` override or add."""
     data = {"subject": subject, "type": type_, "object": obj, "citation": [cite(2, f"{subject} {type_} {obj}.")]}
     data.update(fields)
-    return RawRecord("relation", data, Source("sample", f"{subject} {type_} {obj}"))
+    return RawRecord("relation", data, "sample", f"{subject} {type_} {obj}")
 
 
 def sample_records() -> list[RawRecord]:

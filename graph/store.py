@@ -14,7 +14,7 @@ that take the store first.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import networkx as nx
@@ -53,10 +53,10 @@ class GraphStore:
         self._graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         # The graph's own adjacency dicts, read directly on hot paths: the
         # public views build a wrapper object on every access.
-        self._nodes: dict[str, dict[str, Any]] = self._graph._node  # type: ignore[attr-defined]
-        self._succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = self._graph._succ  # type: ignore[attr-defined]
-        self._pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = self._graph._pred  # type: ignore[attr-defined]
-        self._names = NameIndex()
+        self._nodes: dict[str, Entity] = self._graph._node  # type: ignore[attr-defined]
+        self._succ: dict[str, dict[str, dict[Hashable, Relation]]] = self._graph._succ  # type: ignore[attr-defined]
+        self._pred: dict[str, dict[str, dict[Hashable, Relation]]] = self._graph._pred  # type: ignore[attr-defined]
+        self._names = NameIndex(lambda key: self._nodes[key].names)
         self._by_kind: dict[Kind, list[str]] = {kind: [] for kind in Kind}
         self._by_type: dict[RelationType, int] = dict.fromkeys(RelationType, 0)
         self._version = 0
@@ -116,12 +116,7 @@ class GraphStore:
         DuplicateKey
             If an entity with the same key exists.
         """
-        if entity.key in self._graph:
-            raise DuplicateKey(f"entity {entity.key!r} is already in the store")
-        self._graph.add_node(entity.key, entity=entity)
-        self._by_kind[entity.kind].append(entity.key)
-        self._names.add(entity.key, entity.names)
-        self._changed()
+        self.add_entities([entity])
 
     def add_relation(self, relation: Relation) -> None:
         """Add a relation between two entities already in the store.
@@ -133,14 +128,61 @@ class GraphStore:
         DuplicateKey
             If a relation with the same key exists.
         """
-        for end in (relation.subject, relation.object):
-            if end not in self._graph:
-                raise UnknownEntity(end)
-        if self._graph.has_edge(relation.subject, relation.object, relation.key):
-            raise DuplicateKey(f"relation {relation.key!r} is already in the store")
-        self._graph.add_edge(relation.subject, relation.object, relation.key, relation=relation)
-        self._by_type[relation.type] += 1
-        self._changed()
+        self.add_relations([relation])
+
+    def add_entities(self, entities: Iterable[Entity]) -> None:
+        """Add many entities at once, as a loader does; the version changes once.
+
+        Raises
+        ------
+        DuplicateKey
+            If a key is already in the store (entities before it stay added).
+        """
+        nodes, succ, pred = self._nodes, self._succ, self._pred
+        try:
+            for entity in entities:
+                key = entity.key
+                if key in nodes:
+                    raise DuplicateKey(f"entity {key!r} is already in the store")
+                # What networkx's add_node does, without its per-call checks.
+                succ[key] = {}
+                pred[key] = {}
+                nodes[key] = entity  # the entity is its own attribute mapping
+                self._by_kind[entity.kind].append(key)
+                self._names.add(key, entity.names)
+        finally:
+            self._changed()
+
+    def add_relations(self, relations: Iterable[Relation]) -> None:
+        """Add many relations at once, as a loader does; the version changes once.
+
+        Raises
+        ------
+        UnknownEntity
+            If an end of a relation is not in the store.
+        DuplicateKey
+            If a relation key is already in the store.
+        """
+        succ, pred, by_type = self._succ, self._pred, self._by_type
+        try:
+            for relation in relations:
+                subject, obj, key = relation.subject, relation.object, relation.edge_key
+                if subject not in succ:
+                    raise UnknownEntity(subject)
+                if obj not in succ:
+                    raise UnknownEntity(obj)
+                # What networkx's add_edge does for a MultiDiGraph: one key
+                # dict per (subject, object) pair, shared by both directions.
+                keyed = succ[subject].get(obj)
+                if keyed is None:
+                    keyed = succ[subject][obj] = {}
+                    pred[obj][subject] = keyed
+                elif key in keyed:
+                    raise DuplicateKey(f"relation {relation.key!r} is already in the store")
+                keyed[key] = relation  # the relation is its own attribute mapping
+                by_type[relation.type] += 1
+        finally:
+            self._changed()
 
     def prepare(self) -> None:
         """Build lazily built indexes now (after a bulk load, before serving)."""
@@ -151,8 +193,7 @@ class GraphStore:
     # -- lookups -----------------------------------------------------------
     def get(self, key: str) -> Entity | None:
         """The entity under ``key``, or ``None``."""
-        node = self._nodes.get(key)
-        return node["entity"] if node is not None else None
+        return self._nodes.get(key)
 
     def entity(self, key: str) -> Entity:
         """The entity under ``key``.
@@ -162,10 +203,9 @@ class GraphStore:
         UnknownEntity
             If there is none.
         """
-        node = self._nodes.get(key)
-        if node is None:
+        entity = self._nodes.get(key)
+        if entity is None:
             raise UnknownEntity(key)
-        entity: Entity = node["entity"]
         return entity
 
     def entity_as(self, key: str, cls: type[_T]) -> _T:
@@ -176,7 +216,7 @@ class GraphStore:
         return entity
 
     def relation(self, key: str) -> Relation:
-        """The relation under ``key``.
+        """The relation under ``key`` (``subject|TYPE|object`` or ``...|valid_from``).
 
         Raises
         ------
@@ -184,12 +224,12 @@ class GraphStore:
             If there is none.
         """
         parts = key.split("|") if isinstance(key, str) else []
-        if len(parts) >= 3:
-            try:
-                found: Relation = self._succ[parts[0]][parts[2]][key]["relation"]
+        if len(parts) in (3, 4):
+            type_ = RelationType._value2member_map_.get(parts[1])
+            edge_key = type_ if len(parts) == 3 else (type_, parts[3])
+            found = self._succ.get(parts[0], {}).get(parts[2], {}).get(edge_key)
+            if found is not None:
                 return found
-            except KeyError:
-                pass
         raise UnknownRelation(key)
 
     def entities(self, kind: Kind | None = None) -> Iterator[Entity]:
@@ -197,21 +237,21 @@ class GraphStore:
         nodes = self._nodes
         keys = self._by_kind[kind] if kind is not None else nodes
         for key in keys:
-            yield nodes[key]["entity"]
+            yield nodes[key]
 
     def relations(self) -> Iterator[Relation]:
         """Every relation, in no particular order."""
         for targets in self._succ.values():
             for keyed in targets.values():
                 for data in keyed.values():
-                    yield data["relation"]
+                    yield data
 
     def keys_of_kind(self, kind: Kind) -> list[str]:
         """Keys of one kind sorted by folded name, then key (cached per version)."""
 
         def build() -> list[str]:
             nodes = self._nodes
-            return sorted(self._by_kind[kind], key=lambda k: (fold(nodes[k]["entity"].name), k))
+            return sorted(self._by_kind[kind], key=lambda k: (fold(nodes[k].name), k))
 
         result: list[str] = self.cached(("kind", kind), build)
         return result
@@ -234,13 +274,13 @@ class GraphStore:
         """Relations whose subject is ``key``, in no particular order."""
         for keyed in self._succ[key].values():
             for data in keyed.values():
-                yield data["relation"]
+                yield data
 
     def in_relations(self, key: str) -> Iterator[Relation]:
         """Relations whose object is ``key``, in no particular order."""
         for keyed in self._pred[key].values():
             for data in keyed.values():
-                yield data["relation"]
+                yield data
 
     def relations_of(self, key: str) -> tuple[Relation, ...]:
         """All relations touching ``key``, sorted by relation key (cached per version).

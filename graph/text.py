@@ -8,16 +8,19 @@ turned into one space.
 
 from __future__ import annotations
 
-import string
 import unicodedata
 
 __all__ = ["fold", "tokens"]
 
 # Characters dropped without leaving a space: they sit inside words.
 _DROPPED = ".'’`´ʼ"
-# ASCII fast path: drop the in-word marks, turn other punctuation into spaces.
+# ASCII fast path: keep letters and digits (lowercased), drop the in-word
+# marks, turn everything else (punctuation, control characters) into spaces.
 _ASCII_TABLE = str.maketrans(
-    {**{c: None for c in _DROPPED if c.isascii()}, **{c: " " for c in string.punctuation if c not in _DROPPED}}
+    {
+        chr(code): (chr(code).lower() if chr(code).isalnum() else None if chr(code) in _DROPPED else " ")
+        for code in range(128)
+    }
 )
 
 
@@ -43,7 +46,7 @@ def fold(text: str) -> str:
     'muller ludenscheidt'
     """
     if text.isascii():
-        return " ".join(text.translate(_ASCII_TABLE).lower().split())
+        return " ".join(text.translate(_ASCII_TABLE).split())
     out: list[str] = []
     for ch in unicodedata.normalize("NFKD", text):
         if unicodedata.combining(ch) or ch in _DROPPED:

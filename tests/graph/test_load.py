@@ -227,7 +227,8 @@ def test_conflicting_restatement_of_a_relation(tmp_path):
     again = RELATION.replace('object = "org/x"', 'object = "org/x"\nqualifiers = { note = "other" }')
     write(valid(tmp_path), **{"relations/b.toml": again})
     (problem,) = problems_of(tmp_path)
-    assert "conflicts with the same relation in relations/a.toml" in problem
+    assert problem.startswith("relations/b.toml: relation #1 (org/y OVERSEES org/x): ")
+    assert "conflicts with an earlier statement of relation 'org/y|OVERSEES|org/x'" in problem
 
 
 def test_restating_a_relation_in_another_file_merges_its_citations(tmp_path):

@@ -38,7 +38,6 @@ def test_path_finds_the_shortest_of_several():
     store = chain(6)
     store.add_relation(
         type(store.relation("org/n0|OVERSEES|org/n1"))(
-            key="org/n0|LEADS|org/n4",
             type=RelationType.LEADS,
             subject="org/n0",
             object="org/n4",

@@ -1,0 +1,306 @@
+"""Fast construction of valid records, for loading large datasets.
+
+:mod:`graph.records` checks a record field by field and reports every
+problem precisely; that costs tens of microseconds per record, which adds
+up to minutes for millions of relations. The functions here build the same
+objects from records that are *plainly* valid, in a fraction of the time,
+and give up (return ``None``) at the first thing they do not expect. The
+loader then runs the detailed checks on that record, which either accept it
+after all (e.g. a name with surrounding spaces, which they trim) or report
+exactly what is wrong. So the fast path never accepts a record the detailed
+checks would reject, and never reports anything itself.
+
+An :class:`Interner` shares equal values between records — attributions,
+dates, qualifiers and entity keys — so that a million records citing the
+same kind of source do not each hold a copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graph.dates import PartialDate
+from graph.enums import (
+    AccessStatus,
+    AgreementStatus,
+    AttributionKind,
+    Confidence,
+    EventKind,
+    IncidentKind,
+    Kind,
+    OrderKind,
+    OrgCategory,
+    QuestionStatus,
+)
+from graph.errors import InvalidDate
+from graph.model import (
+    EMPTY_QUALIFIERS,
+    ENTITY_CLASSES,
+    QUALIFIER_FIELDS,
+    Attribution,
+    Citation,
+    Entity,
+    Qualifiers,
+    Relation,
+    kind_of_key,
+)
+from graph.vocabulary import RelationType
+
+__all__ = ["Interner", "fast_entity", "fast_relation"]
+
+
+class _GiveUp(Exception):
+    """The record is not plainly valid; the detailed checks must look at it."""
+
+
+def _names(enum: Any) -> dict[str, Any]:
+    return {member.name: member for member in enum}
+
+
+_TYPES = _names(RelationType)
+_CONFIDENCES = _names(Confidence)
+_ATTRIBUTIONS = _names(AttributionKind)
+_ENUM_FIELDS: dict[str, dict[str, Any]] = {
+    "category": _names(OrgCategory),
+    "access_status": _names(AccessStatus),
+    "order_kind": _names(OrderKind),
+    "incident_kind": _names(IncidentKind),
+    "status": {},  # depends on the kind, see _STATUS
+    "event_kind": _names(EventKind),
+}
+_STATUS = {Kind.AGREEMENT: _names(AgreementStatus), Kind.QUESTION: _names(QuestionStatus)}
+_DATE_FIELDS = frozenset({"release_date", "date_signed", "occurred", "published"})
+_REQUIRED = {
+    Kind.ORGANIZATION: ("category",),
+    Kind.INCIDENT: ("incident_kind",),
+    Kind.AGREEMENT: ("status",),
+    Kind.EVENT: ("event_kind",),
+    Kind.DOCUMENT: ("title", "paragraphs"),
+}
+_SPECIFIC = {
+    Kind.ORGANIZATION: frozenset({"category", "country", "major_ai_developer"}),
+    Kind.PERSON: frozenset(),
+    Kind.AI_MODEL: frozenset({"access_status", "release_date"}),
+    Kind.ORDER: frozenset({"order_kind", "date_signed"}),
+    Kind.INCIDENT: frozenset({"incident_kind", "occurred"}),
+    Kind.AGREEMENT: frozenset({"status", "date_signed"}),
+    Kind.EVENT: frozenset({"event_kind", "occurred"}),
+    Kind.DOCUMENT: frozenset({"title", "paragraphs", "published", "url"}),
+    Kind.QUESTION: frozenset({"status"}),
+}
+_COMMON = frozenset({"key", "name", "description", "aliases", "wikidata", "inferred", "citation"})
+_RELATION_FIELDS = frozenset({"subject", "type", "object", "qualifiers", "valid_from", "valid_to", "citation"})
+_CITATION_FIELDS = frozenset({"document", "paragraph", "claim", "confidence", "attribution"})
+_ATTRIBUTION_FIELDS = frozenset({"kind", "text", "count", "speaker"})
+
+
+class Interner:
+    """Shares equal values between records while a dataset loads.
+
+    Parameters
+    ----------
+    entities
+        The entities loaded so far by key; a relation or citation naming one
+        of them refers to that entity's own key string rather than a copy.
+    """
+
+    def __init__(self, entities: Mapping[str, Entity] | None = None) -> None:
+        self._entities: Mapping[str, Entity] = entities if entities is not None else {}
+        self._attributions: dict[tuple[Any, ...], Attribution] = {}
+        self._dates: dict[Any, PartialDate] = {}
+        self._qualifiers: dict[tuple[Any, ...], Qualifiers] = {}
+
+    def key(self, value: Any) -> str:
+        if type(value) is not str:
+            raise _GiveUp
+        entity = self._entities.get(value)
+        return entity.key if entity is not None else value
+
+    def attribution(self, raw: Any) -> Attribution:
+        if type(raw) is not dict or not raw.keys() <= _ATTRIBUTION_FIELDS:
+            raise _GiveUp
+        kind = _ATTRIBUTIONS[raw["kind"]]
+        text = _text(raw["text"]) if "text" in raw else ""
+        count = raw.get("count")
+        speaker = raw.get("speaker")
+        if count is not None and (type(count) is not int or count < 1):
+            raise _GiveUp
+        if speaker is not None and (type(speaker) is not str or kind_of_key(speaker) is None):
+            raise _GiveUp
+        signature = (kind, text, count, speaker)
+        found = self._attributions.get(signature)
+        if found is None:
+            found = self._attributions[signature] = Attribution(
+                kind, text, count, self.key(speaker) if speaker else None
+            )
+        return found
+
+    def date(self, raw: Any) -> PartialDate:
+        if type(raw) is str:
+            signature: Any = raw
+        elif type(raw) is dict and raw.keys() <= {"date", "inferred"} and type(raw.get("inferred", [])) is list:
+            if not all(type(part) is str for part in raw.get("inferred", ())):
+                raise _GiveUp
+            signature = (raw.get("date"), tuple(raw.get("inferred", ())))
+        else:
+            raise _GiveUp
+        found = self._dates.get(signature)
+        if found is None:
+            try:
+                if type(raw) is str:
+                    found = PartialDate.parse(raw)
+                else:
+                    found = PartialDate.parse(raw["date"], raw.get("inferred", ()))
+            except (InvalidDate, TypeError, KeyError):
+                raise _GiveUp from None
+            self._dates[signature] = found
+        return found
+
+    def qualifiers(self, raw: Any) -> Qualifiers:
+        if raw is None:
+            return EMPTY_QUALIFIERS
+        if type(raw) is not dict or not raw:
+            raise _GiveUp
+        values: dict[str, Any] = {}
+        for name, value in raw.items():
+            spec = QUALIFIER_FIELDS.get(name)
+            if spec is None:
+                raise _GiveUp
+            kind = spec[0]
+            if kind is str:
+                _text(value)
+            elif kind is int:
+                if type(value) is not int or value < 1:
+                    raise _GiveUp
+            else:
+                value = self.date(value)
+            values[name] = value
+        signature = tuple(sorted(values.items(), key=lambda item: item[0]))
+        found = self._qualifiers.get(signature)
+        if found is None:
+            found = self._qualifiers[signature] = Qualifiers(**values)
+        return found
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str or not value or value[0].isspace() or value[-1].isspace():
+        raise _GiveUp
+    return value
+
+
+def _citations(raw: Any, interner: Interner, required: bool) -> tuple[Citation, ...]:
+    if raw is None:
+        if required:
+            raise _GiveUp
+        return ()
+    if type(raw) is not list or not raw:
+        raise _GiveUp
+    result = []
+    claim_seen: str | None = None
+    for item in raw:
+        if type(item) is not dict or item.keys() != _CITATION_FIELDS:
+            raise _GiveUp
+        paragraph = item["paragraph"]
+        if type(paragraph) is not int or paragraph < 1:
+            raise _GiveUp
+        claim = _text(item["claim"])
+        if claim == claim_seen:
+            claim = claim_seen  # one string for a claim repeated across citations
+        claim_seen = claim
+        document = interner.key(item["document"])
+        if kind_of_key(document) is not Kind.DOCUMENT:
+            raise _GiveUp
+        result.append(
+            Citation(
+                document, paragraph, claim, interner.attribution(item["attribution"]), _CONFIDENCES[item["confidence"]]
+            )
+        )
+    return tuple(result)
+
+
+def fast_relation(data: Mapping[str, Any], interner: Interner) -> Relation | None:
+    """The relation a plainly valid record describes, or ``None`` to check it in detail.
+
+    References (do the subject and object exist, are their kinds allowed)
+    are not checked here; the loader checks them for every relation.
+    """
+    try:
+        if not data.keys() <= _RELATION_FIELDS:
+            return None
+        subject = interner.key(data["subject"])
+        obj = interner.key(data["object"])
+        if kind_of_key(subject) is None or kind_of_key(obj) is None:
+            return None
+        type_ = _TYPES[data["type"]]
+        valid_from = interner.date(data["valid_from"]) if "valid_from" in data else None
+        valid_to = interner.date(data["valid_to"]) if "valid_to" in data else None
+        if valid_from is not None and valid_to is not None and valid_to.latest() < valid_from.earliest():
+            return None
+        return Relation(
+            type=type_,
+            subject=subject,
+            object=obj,
+            citations=_citations(data.get("citation"), interner, True),
+            qualifiers=interner.qualifiers(data.get("qualifiers")),
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+    except (_GiveUp, KeyError, TypeError):
+        return None
+
+
+def fast_entity(kind: Kind, data: Mapping[str, Any], interner: Interner) -> Entity | None:
+    """The entity a plainly valid record describes, or ``None`` to check it in detail."""
+    try:
+        specific = _SPECIFIC[kind]
+        if not data.keys() <= _COMMON | specific:
+            return None
+        key = data["key"]
+        if type(key) is not str or kind_of_key(key) is not kind:
+            return None
+        values: dict[str, Any] = {"key": key, "name": _text(data["name"]), "description": _text(data["description"])}
+        aliases = data.get("aliases")
+        if aliases is not None:
+            if type(aliases) is not list:
+                return None
+            values["aliases"] = tuple(_text(a) for a in aliases)
+        inferred = data.get("inferred")
+        if inferred is not None:
+            if type(inferred) is not list or not all(type(n) is str and n in _COMMON | specific for n in inferred):
+                return None
+            values["inferred"] = tuple(inferred)
+        if "wikidata" in data:
+            return None  # rare: let the detailed checks validate the id
+        for name in _REQUIRED.get(kind, ()):
+            if name not in data:
+                return None
+        for name in specific:
+            if name not in data:
+                continue
+            value = data[name]
+            if name in _DATE_FIELDS:
+                values[name] = interner.date(value)
+            elif name == "status":
+                values[name] = _STATUS[kind][value]
+            elif name in _ENUM_FIELDS:
+                values[name] = _ENUM_FIELDS[name][value]
+            elif name == "major_ai_developer":
+                if type(value) is not bool:
+                    return None
+                values[name] = value
+            elif name == "paragraphs":
+                if type(value) is not int or value < 1:
+                    return None
+                values[name] = value
+            else:  # country, title, url
+                values[name] = _text(value)
+                if name == "country" and not (
+                    len(value) == 2 and value.isascii() and value.isalpha() and value.isupper()
+                ):
+                    return None
+        values["citations"] = _citations(data.get("citation"), interner, kind is not Kind.DOCUMENT)
+        entity = ENTITY_CLASSES[kind](**values)
+    except (_GiveUp, KeyError, TypeError):
+        return None
+    return entity
