@@ -243,8 +243,7 @@ class GraphStore:
         """Every relation, in no particular order."""
         for targets in self._succ.values():
             for keyed in targets.values():
-                for data in keyed.values():
-                    yield data
+                yield from keyed.values()
 
     def keys_of_kind(self, kind: Kind) -> list[str]:
         """Keys of one kind sorted by folded name, then key (cached per version)."""
@@ -273,14 +272,12 @@ class GraphStore:
     def out_relations(self, key: str) -> Iterator[Relation]:
         """Relations whose subject is ``key``, in no particular order."""
         for keyed in self._succ[key].values():
-            for data in keyed.values():
-                yield data
+            yield from keyed.values()
 
     def in_relations(self, key: str) -> Iterator[Relation]:
         """Relations whose object is ``key``, in no particular order."""
         for keyed in self._pred[key].values():
-            for data in keyed.values():
-                yield data
+            yield from keyed.values()
 
     def relations_of(self, key: str) -> tuple[Relation, ...]:
         """All relations touching ``key``, sorted by relation key (cached per version).
