@@ -111,11 +111,19 @@ class Interner:
         self._dates: dict[Any, PartialDate] = {}
         self._qualifiers: dict[tuple[Any, ...], Qualifiers] = {}
 
-    def key(self, value: Any) -> str:
+    def key(self, value: Any, kind: Kind | None = None) -> str:
+        """The shared string for an entity key, checking its form (and kind) if it is new."""
         if type(value) is not str:
             raise _GiveUp
         entity = self._entities.get(value)
-        return entity.key if entity is not None else value
+        if entity is not None:
+            if kind is not None and entity.kind is not kind:
+                raise _GiveUp
+            return entity.key
+        found = kind_of_key(value)
+        if found is None or (kind is not None and found is not kind):
+            raise _GiveUp
+        return value
 
     def attribution(self, raw: Any) -> Attribution:
         if type(raw) is not dict or not raw.keys() <= _ATTRIBUTION_FIELDS:
@@ -126,14 +134,12 @@ class Interner:
         speaker = raw.get("speaker")
         if count is not None and (type(count) is not int or count < 1):
             raise _GiveUp
-        if speaker is not None and (type(speaker) is not str or kind_of_key(speaker) is None):
-            raise _GiveUp
+        if speaker is not None:
+            speaker = self.key(speaker)
         signature = (kind, text, count, speaker)
         found = self._attributions.get(signature)
         if found is None:
-            found = self._attributions[signature] = Attribution(
-                kind, text, count, self.key(speaker) if speaker else None
-            )
+            found = self._attributions[signature] = Attribution(kind, text, count, speaker)
         return found
 
     def date(self, raw: Any) -> PartialDate:
@@ -208,9 +214,7 @@ def _citations(raw: Any, interner: Interner, required: bool) -> tuple[Citation, 
         if claim == claim_seen:
             claim = claim_seen  # one string for a claim repeated across citations
         claim_seen = claim
-        document = interner.key(item["document"])
-        if kind_of_key(document) is not Kind.DOCUMENT:
-            raise _GiveUp
+        document = interner.key(item["document"], Kind.DOCUMENT)
         result.append(
             Citation(
                 document, paragraph, claim, interner.attribution(item["attribution"]), _CONFIDENCES[item["confidence"]]
@@ -230,8 +234,6 @@ def fast_relation(data: Mapping[str, Any], interner: Interner) -> Relation | Non
             return None
         subject = interner.key(data["subject"])
         obj = interner.key(data["object"])
-        if kind_of_key(subject) is None or kind_of_key(obj) is None:
-            return None
         type_ = _TYPES[data["type"]]
         valid_from = interner.date(data["valid_from"]) if "valid_from" in data else None
         valid_to = interner.date(data["valid_to"]) if "valid_to" in data else None

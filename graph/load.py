@@ -258,7 +258,7 @@ class _Builder:
         if entity is None:
             self.broken[key] = kind_of_key(key)
             return
-        self.store.add_entities((entity,))
+        self.store._insert_entity(entity)
         if isinstance(entity, Document):
             self.paragraphs[key] = entity.paragraphs
         if citations:
@@ -325,7 +325,7 @@ class _Builder:
         keyed = self.store._succ[relation.subject].get(relation.object)
         first = keyed.get(relation.edge_key) if keyed is not None else None
         if first is None:
-            self.store.add_relations((relation,))
+            self.store._insert_relation(relation)
             return
         merged = _merge(first, relation)
         if merged is None:
@@ -336,7 +336,7 @@ class _Builder:
                 f"conflicts with an earlier statement of relation {relation.key!r}: their qualifiers or valid_to differ",
             )
         else:
-            keyed[relation.edge_key] = merged  # type: ignore[index]
+            self.store._replace_relation(merged)
 
     # -- checks with messages ------------------------------------------------------
     def report(self, src: Source, field: str, message: str) -> None:
@@ -404,7 +404,7 @@ class _Builder:
                 self._keep(draft.relation, None, src)
         if self.problems:
             raise ValidationFailed(self.problems)
-        self.store.prepare()
+        self.store.finish_loading()
         return self.store
 
 

@@ -131,30 +131,21 @@ class GraphStore:
         self.add_relations([relation])
 
     def add_entities(self, entities: Iterable[Entity]) -> None:
-        """Add many entities at once, as a loader does; the version changes once.
+        """Add many entities at once; the version changes once.
 
         Raises
         ------
         DuplicateKey
             If a key is already in the store (entities before it stay added).
         """
-        nodes, succ, pred = self._nodes, self._succ, self._pred
         try:
             for entity in entities:
-                key = entity.key
-                if key in nodes:
-                    raise DuplicateKey(f"entity {key!r} is already in the store")
-                # What networkx's add_node does, without its per-call checks.
-                succ[key] = {}
-                pred[key] = {}
-                nodes[key] = entity  # the entity is its own attribute mapping
-                self._by_kind[entity.kind].append(key)
-                self._names.add(key, entity.names)
+                self._insert_entity(entity)
         finally:
             self._changed()
 
     def add_relations(self, relations: Iterable[Relation]) -> None:
-        """Add many relations at once, as a loader does; the version changes once.
+        """Add many relations at once; the version changes once.
 
         Raises
         ------
@@ -163,26 +154,51 @@ class GraphStore:
         DuplicateKey
             If a relation key is already in the store.
         """
-        succ, pred, by_type = self._succ, self._pred, self._by_type
         try:
             for relation in relations:
-                subject, obj, key = relation.subject, relation.object, relation.edge_key
-                if subject not in succ:
-                    raise UnknownEntity(subject)
-                if obj not in succ:
-                    raise UnknownEntity(obj)
-                # What networkx's add_edge does for a MultiDiGraph: one key
-                # dict per (subject, object) pair, shared by both directions.
-                keyed = succ[subject].get(obj)
-                if keyed is None:
-                    keyed = succ[subject][obj] = {}
-                    pred[obj][subject] = keyed
-                elif key in keyed:
-                    raise DuplicateKey(f"relation {relation.key!r} is already in the store")
-                keyed[key] = relation  # the relation is its own attribute mapping
-                by_type[relation.type] += 1
+                self._insert_relation(relation)
         finally:
             self._changed()
+
+    def _insert_entity(self, entity: Entity) -> None:
+        """Add an entity without changing the version (for loaders; see :meth:`add_entities`)."""
+        key = entity.key
+        if key in self._nodes:
+            raise DuplicateKey(f"entity {key!r} is already in the store")
+        # What networkx's add_node does, without its per-call checks.
+        self._succ[key] = {}
+        self._pred[key] = {}
+        self._nodes[key] = entity  # the entity is its own attribute mapping
+        self._by_kind[entity.kind].append(key)
+        self._names.add(key, entity.names)
+
+    def _insert_relation(self, relation: Relation) -> None:
+        """Add a relation without changing the version (for loaders; see :meth:`add_relations`)."""
+        subject, obj, key = relation.subject, relation.object, relation.edge_key
+        succ = self._succ
+        if subject not in succ:
+            raise UnknownEntity(subject)
+        if obj not in succ:
+            raise UnknownEntity(obj)
+        # What networkx's add_edge does for a MultiDiGraph: one key dict per
+        # (subject, object) pair, shared by both directions.
+        keyed = succ[subject].get(obj)
+        if keyed is None:
+            keyed = succ[subject][obj] = {}
+            self._pred[obj][subject] = keyed
+        elif key in keyed:
+            raise DuplicateKey(f"relation {relation.key!r} is already in the store")
+        keyed[key] = relation  # the relation is its own attribute mapping
+        self._by_type[relation.type] += 1
+
+    def _replace_relation(self, relation: Relation) -> None:
+        """Put ``relation`` in place of the stored relation with the same key (a loader merging citations)."""
+        self._succ[relation.subject][relation.object][relation.edge_key] = relation
+
+    def finish_loading(self) -> None:
+        """End a load done through the ``_insert`` methods: one version change, then :meth:`prepare`."""
+        self._changed()
+        self.prepare()
 
     def prepare(self) -> None:
         """Build lazily built indexes now (after a bulk load, before serving)."""
