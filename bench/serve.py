@@ -1,0 +1,112 @@
+"""The server the HTTP benchmark drives: the real app plus comparison endpoints.
+
+``python -m bench.serve DIR --port P [--workers N]`` loads a dataset once
+and serves, from the same processes:
+
+- ``/graphql`` — the API as deployed (engine with its response cache);
+- ``/graphql-uncached`` — the same engine without the response cache;
+- ``/graphql-before`` — Strawberry's own ``execute_sync`` for every request,
+  the API as it was before the engine (the "before" column);
+- ``/plain`` — a plain Starlette endpoint answering each mix request with
+  its precomputed response: same bytes, no GraphQL work, the ceiling of
+  this HTTP stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+import uvicorn
+from graphql import OperationType
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bench.mix import TYPENAME, build_mix
+from graph.load import load_directory
+from schema import Context, OversightSchema, build_schema
+from schema.context import Limits
+from schema.engine import CacheSizes, Engine, EngineResult, Outcome
+from server.app import _serve_forked, create_app
+from server.http import GraphQLEndpoint
+from server.settings import Settings
+
+__all__ = ["StrawberryRunner", "build_app"]
+
+
+class StrawberryRunner:
+    """Runs requests through Strawberry's ``Schema.execute_sync``: no caches, graphql-core's executor."""
+
+    def __init__(self, schema: OversightSchema, limits: Limits) -> None:
+        self.schema = schema
+        self.limits = limits
+
+    def run(
+        self,
+        query: str,
+        context: Context,
+        variables: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+        allowed: frozenset[OperationType] = frozenset({OperationType.QUERY}),
+    ) -> EngineResult:
+        result = self.schema.execute_sync(
+            query, variable_values=variables, context_value=context, operation_name=operation_name
+        )
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [e.formatted for e in result.errors]
+        return EngineResult(orjson.dumps(body), Outcome.EXECUTED)
+
+
+def build_app(directory: Path) -> Starlette:
+    """The benchmark app for one dataset (see the module docstring)."""
+    store = load_directory(directory)
+    limits = Limits(time_limit=0)
+    settings = Settings(data=directory, graphiql=False, limits=limits, log_level="warning")
+    app = create_app(store, settings)
+    schema = build_schema()
+    uncached = GraphQLEndpoint(Engine(schema, limits, caches=CacheSizes(responses=0)), store, settings)
+    before = GraphQLEndpoint(StrawberryRunner(schema, limits), store, settings)  # type: ignore[arg-type]
+    summary = json.loads((directory / "summary.json").read_text())
+    engine = Engine(schema, limits)
+    responses: dict[bytes, bytes] = {}
+    for query in [*build_mix(store, summary)]:
+        responses[query.body()] = engine.run(query.query, Context(store=store, limits=limits), query.variables).body
+    responses[orjson.dumps({"query": TYPENAME})] = engine.run(TYPENAME, Context(store=store, limits=limits)).body
+
+    async def plain(request: Request) -> Response:
+        return Response(responses.get(await request.body(), b"{}"), media_type="application/json")
+
+    app.router.routes.extend(
+        [
+            Route("/graphql-uncached", uncached.handle, methods=["GET", "POST"]),
+            Route("/graphql-before", before.handle, methods=["GET", "POST"]),
+            Route("/plain", plain, methods=["POST"]),
+        ]
+    )
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args(argv)
+    app = build_app(args.directory)
+    config = uvicorn.Config(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+    if args.workers > 1:
+        _serve_forked(config, args.workers)
+    else:
+        uvicorn.Server(config).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
