@@ -25,7 +25,7 @@ from graph.pages import paginate
 from graph.store import GraphStore
 from schema.ids import TYPE_NAMES, global_id
 
-__all__ = ["MixQuery", "TYPENAME", "build_mix", "distant_pair"]
+__all__ = ["TYPENAME", "MixQuery", "build_mix", "distant_pair"]
 
 TYPENAME = "{ __typename }"
 
