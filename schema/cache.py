@@ -1,7 +1,12 @@
-"""Bounded least-recently-used caches for documents, validation results and responses."""
+"""Bounded least-recently-used caches for documents, validation results and responses.
+
+The caches are shared by the event loop and the worker threads that run
+expensive operations, so each operation takes a lock.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -41,6 +46,7 @@ class LRU(Generic[K, V]):
         self._weigh = weigh
         self._items: OrderedDict[K, tuple[V, int]] = OrderedDict()
         self._weight = 0
+        self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
@@ -54,13 +60,14 @@ class LRU(Generic[K, V]):
 
     def get(self, key: K) -> V | None:
         """The value under ``key`` (now most recently used), or ``None``."""
-        found = self._items.get(key)
-        if found is None:
-            self.misses += 1
-            return None
-        self._items.move_to_end(key)
-        self.hits += 1
-        return found[0]
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return found[0]
 
     def put(self, key: K, value: V) -> None:
         """Keep ``value`` under ``key``, evicting the least recently used as needed."""
@@ -69,16 +76,20 @@ class LRU(Generic[K, V]):
         weight = self._weigh(value) if self._weigh is not None else 0
         if self.max_weight is not None and weight > self.max_weight:
             return
-        old = self._items.pop(key, None)
-        if old is not None:
-            self._weight -= old[1]
-        self._items[key] = (value, weight)
-        self._weight += weight
-        while len(self._items) > self.max_entries or (self.max_weight is not None and self._weight > self.max_weight):
-            _key, (_value, dropped) = self._items.popitem(last=False)
-            self._weight -= dropped
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._weight -= old[1]
+            self._items[key] = (value, weight)
+            self._weight += weight
+            while len(self._items) > self.max_entries or (
+                self.max_weight is not None and self._weight > self.max_weight
+            ):
+                _key, (_value, dropped) = self._items.popitem(last=False)
+                self._weight -= dropped
 
     def clear(self) -> None:
         """Drop every entry."""
-        self._items.clear()
-        self._weight = 0
+        with self._lock:
+            self._items.clear()
+            self._weight = 0

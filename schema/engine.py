@@ -87,6 +87,23 @@ class _Prepared:
     variables: Any
     plan: Plan | None  # None: not covered by the lean executor; graphql-core runs it
     refused: list[GraphQLError]
+    cost: int
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """A request that passed every check before execution (see :meth:`Engine.start`)."""
+
+    document: DocumentNode
+    prepared: _Prepared
+    variables: dict[str, Any] | None
+    context: Context
+    cache_key: tuple[Any, ...]
+
+    @property
+    def cost(self) -> int:
+        """The operation's estimated cost (:mod:`schema.limits`)."""
+        return self.prepared.cost
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +192,30 @@ class Engine:
     ) -> EngineResult:
         """Answer one request; the body is the serialized GraphQL response.
 
+        The same as :meth:`start` followed, when needed, by :meth:`finish`.
+
+        Raises
+        ------
+        OperationNotAllowed
+            If the selected operation's type is not in ``allowed``.
+        """
+        started = self.start(query, context, variables, operation_name, allowed)
+        return started if isinstance(started, EngineResult) else self.finish(started)
+
+    def start(
+        self,
+        query: str,
+        context: Context,
+        variables: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+        allowed: frozenset[OperationType] = frozenset({OperationType.QUERY}),
+    ) -> EngineResult | Ready:
+        """Everything before execution: the response cache, parsing, validation, admission.
+
+        Returns the response when one is already known (cached, or an error
+        before execution); otherwise a :class:`Ready` whose estimated
+        ``cost`` lets the caller decide where to run :meth:`finish`.
+
         Raises
         ------
         OperationNotAllowed
@@ -182,16 +223,30 @@ class Engine:
         """
         store = context.store
         encoded = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS) if variables else b""
-        key = (id(store), store.version, query, operation_name, encoded)
+        # `allowed` is part of the key: a response cached for a POST must not
+        # answer a GET of the same mutation, which OperationNotAllowed refuses.
+        key = (id(store), store.version, query, operation_name, encoded, allowed)
         cached = self.responses.get(key)
         if cached is not None:
             return EngineResult(cached.body, cached.outcome, cached=True)
-        result = self._run(query, context, variables, operation_name, allowed, (query, operation_name, encoded))
+        found = self._start(query, context, variables, operation_name, allowed, (query, operation_name, encoded))
+        if isinstance(found, EngineResult):
+            self.responses.put(key, found)
+            return found
+        return Ready(found[0], found[1], variables, context, key)
+
+    def finish(self, ready: Ready) -> EngineResult:
+        """Execute a request :meth:`start` made ready, and cache its response when that is safe.
+
+        Safe to call from a worker thread: the engine's caches are locked
+        and the store is only read.
+        """
+        result = self._execute(ready)
         if result.outcome is not Outcome.TIMEOUT and b'"INTERNAL_SERVER_ERROR"' not in result.body:
-            self.responses.put(key, result)
+            self.responses.put(ready.cache_key, result)
         return result
 
-    def _run(
+    def _start(
         self,
         query: str,
         context: Context,
@@ -199,9 +254,9 @@ class Engine:
         operation_name: str | None,
         allowed: frozenset[OperationType],
         prepared_key: tuple[str, str | None, bytes],
-    ) -> EngineResult:
+    ) -> EngineResult | tuple[DocumentNode, _Prepared]:
         limits = self.limits
-        size = len(query.encode("utf-8"))
+        size = len(query) if query.isascii() else len(query.encode("utf-8"))
         if size > limits.max_document_bytes:
             error = limit_error(
                 "DOCUMENT_TOO_LARGE",
@@ -236,9 +291,13 @@ class Engine:
             self.prepared.put(prepared_key, prepared)
         if prepared.refused:
             return self._request_error(prepared.refused, context, parsed=True)
+        return document, prepared
+
+    def _execute(self, ready: Ready) -> EngineResult:
+        limits, context, prepared = self.limits, ready.context, ready.prepared
         try:
             if prepared.plan is None:
-                result = self.executor.hand_over(document, prepared.operation, variables, context)
+                result = self.executor.hand_over(ready.document, prepared.operation, ready.variables, context)
             else:
                 result = self.executor.run(
                     prepared.plan, prepared.variables, context, time_limit=limits.time_limit or None
@@ -256,7 +315,7 @@ class Engine:
         """Admission and a plan for one operation and its variables."""
         operation = built.operation
         fragments = built.fragment_definitions
-        _cost, refused = admit(self.graphql_schema, self.limits, operation, fragments, built.variable_values)
+        cost, refused = admit(self.graphql_schema, self.limits, operation, fragments, built.variable_values)
         plan = None
         if not refused and self.executor.covers(operation):
             # Plans depend on the variables only through @skip/@include.
@@ -271,7 +330,7 @@ class Engine:
             if plan is None:
                 plan = self.executor.compile(operation, fragments, built.variable_values)
                 self.plans.put(plan_key, plan)
-        return _Prepared(operation, built.variable_values, plan, refused)
+        return _Prepared(operation, built.variable_values, plan, refused, cost)
 
     def _request_error(
         self, errors: list[GraphQLError], context: Context, *, parsed: bool, executed: bool = False

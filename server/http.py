@@ -5,7 +5,9 @@ Follows the GraphQL-over-HTTP specification:
 - ``POST`` with ``Content-Type: application/json`` and a JSON body
   ``{"query", "variables", "operationName", "extensions"}``;
 - ``GET`` with the same parameters in the query string (``variables`` and
-  ``extensions`` JSON-encoded); GET only runs queries, never mutations;
+  ``extensions`` JSON-encoded); GET only runs queries, never mutations
+  (405, ``Allow: POST``);
+- any other method gets 405 with ``Allow: GET, POST``;
 - the response is ``application/graphql-response+json`` when the client
   accepts it, else ``application/json``. With the former, a request that
   cannot be executed (bad syntax, invalid document, bad variables) gets
@@ -25,15 +27,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
+import anyio.to_thread
 import orjson
 from graphql import OperationType
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
 
 from graph.store import GraphStore
 from schema.context import Context
-from schema.engine import Engine, OperationNotAllowed, Outcome
+from schema.engine import Engine, EngineResult, OperationNotAllowed, Outcome
 from server.settings import Settings
 
 __all__ = ["HTTP_CODES", "GraphQLEndpoint", "HttpError"]
@@ -175,6 +180,14 @@ async def _post_params(request: Request, max_body: int) -> GraphQLRequest:
     return _params(data, strings_may_hold_json=False)
 
 
+_GET_OPERATIONS = frozenset({OperationType.QUERY})
+"""GET never runs a mutation (or anything but a query): it may be cached, prefetched or repeated."""
+
+_POST_OPERATIONS = frozenset(OperationType)
+"""POST hands every operation type to the engine: one the schema lacks (it has no
+mutation or subscription root) fails validation like any other unknown name."""
+
+
 def _error_body(code: str, message: str) -> bytes:
     return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
 
@@ -188,6 +201,15 @@ class GraphQLEndpoint:
         self.settings = settings
         self.max_body = settings.max_body_bytes
         self._graphiql = get_graphql_ide_html("graphiql") if settings.graphiql else None
+        # Expensive operations run in a few worker threads, so that while one
+        # runs the event loop keeps answering cached and cheap requests.
+        self._offload_cost = settings.offload_cost
+        self._threads = anyio.CapacityLimiter(settings.offload_threads)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """ASGI entry point; requests of every method reach :meth:`handle`."""
+        response = await self.handle(Request(scope, receive))
+        await response(scope, receive, send)
 
     async def handle(self, request: Request) -> Response:
         """Answer one HTTP request to the endpoint."""
@@ -210,15 +232,15 @@ class GraphQLEndpoint:
         media = _accepted(accept)
         if request.method == "GET":
             params = _params(request.query_params, strings_may_hold_json=True)
-            allowed = frozenset({OperationType.QUERY})
+            allowed = _GET_OPERATIONS
         else:
             params = await _post_params(request, self.max_body)
-            allowed = frozenset({OperationType.QUERY, OperationType.MUTATION})
+            allowed = _POST_OPERATIONS
         context = Context(store=self.store, limits=self.settings.limits, request=request)
         if request_id:
             context.request_id = request_id
         try:
-            result = self.engine.run(params.query, context, params.variables, params.operation_name, allowed)
+            started = self.engine.start(params.query, context, params.variables, params.operation_name, allowed)
         except OperationNotAllowed as refused:
             raise HttpError(
                 405,
@@ -226,6 +248,12 @@ class GraphQLEndpoint:
                 f"{refused.operation_type} operations are not allowed over GET; use POST",
                 {"allow": "POST"},
             ) from None
+        if isinstance(started, EngineResult):
+            result = started
+        elif started.cost > self._offload_cost:
+            result = await anyio.to_thread.run_sync(self.engine.finish, started, limiter=self._threads)
+        else:
+            result = self.engine.finish(started)
         if result.outcome is Outcome.EXECUTED or media == JSON:
             status = 200
         elif result.outcome is Outcome.TIMEOUT:

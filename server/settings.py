@@ -39,6 +39,8 @@ class Settings:
     suggestions: bool = True
     log_level: str = "info"
     max_body_bytes: int = 262_144
+    offload_cost: int = 200
+    offload_threads: int = 2
     limits: Limits = field(default_factory=Limits)
 
     @classmethod
@@ -84,6 +86,8 @@ class Settings:
             raise SettingsError(f"port must be between 1 and 65535, got {self.port}")
         if self.workers < 1:
             raise SettingsError(f"workers must be at least 1, got {self.workers}")
+        if self.offload_threads < 1:
+            raise SettingsError(f"offload_threads must be at least 1, got {self.offload_threads}")
         for name in _LIMIT_NAMES:
             if getattr(self.limits, name) < 0:
                 raise SettingsError(f"{name} must not be negative, got {getattr(self.limits, name)}")
@@ -125,6 +129,11 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
     "suggestions": (bool, "Let validation errors suggest similar field names (default on)."),
     "log_level": (str, "Uvicorn log level (default `info`)."),
     "max_body_bytes": (int, "Largest request body accepted, in bytes (default `262144`)."),
+    "offload_cost": (
+        int,
+        "Operations estimated to cost more than this run in a worker thread, so the event loop keeps serving others (default `200`).",
+    ),
+    "offload_threads": (int, "Worker threads for such operations, per process (default `2`)."),
     "max_page_size": (int, "Largest `first` any list accepts (default `100`)."),
     "default_page_size": (int, "`first` when a list is asked for without one (default `20`)."),
     "max_path_length": (int, "Largest `maxLength` of `path` (default `8`)."),

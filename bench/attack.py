@@ -1,0 +1,130 @@
+"""Does the server keep serving normal clients while another client attacks it?
+
+``python -m bench.attack [--size 10k] [--seconds 10] [--workers 1]`` starts
+the benchmark server (:mod:`bench.serve`) on a generated dataset and runs
+wrk twice against ``/graphql``:
+
+1. the normal client alone: the query mix, 8 connections;
+2. the same normal client while an attacker, on 16 more connections, sends
+   a stream of every abuse the limits exist for — neighbourhoods of depth
+   3 around the busiest hub and whole-page lists with nested relations,
+   each made unique so no cache helps, plus alias bombs, deeply nested
+   documents, oversized documents and pages far above the limit, which the
+   limits refuse before running them.
+
+It prints the normal client's throughput and p99 latency in both runs, and
+the attacker's request rate and how its requests were answered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.run import ROOT, _bodies, _dataset, _free_port, _lua_script, _parse_wrk, _wait_healthy
+
+__all__ = ["main"]
+
+_ATTACK = r"""
+local hub = "%s"
+local n = 0
+local deep = "{ entity(key: \"org/caisi\") " .. string.rep("{ relations { edges { node { subject ", 12) .. "{ key }" .. string.rep(" } } } }", 12) .. " }"
+local bomb = "{ " .. string.rep("x: stats { version } ", 200) .. "}"
+local huge = "{ stats { version } }" .. string.rep(" ", 60000)
+request = function()
+  n = n + 1
+  local kind = n %% 6
+  local q
+  if kind == 0 then
+    q = string.format('{ a%%d: neighborhood(id: "%%s", depth: 3) { entities { key name } relations { key type } } }', n, hub)
+  elseif kind == 1 then
+    q = string.format('{ a%%d: organizations(first: 100) { edges { node { key relations(first: 10) { edges { node { key citations { claim } } } } } } } }', n)
+  elseif kind == 2 then
+    q = deep
+  elseif kind == 3 then
+    q = bomb
+  elseif kind == 4 then
+    q = huge
+  else
+    q = string.format('{ a%%d: organizations(first: 100000) { totalCount } }', n)
+  end
+  local body = '{"query": ' .. string.format("%%q", q) .. '}'
+  local headers = {["Content-Type"] = "application/json", ["Accept"] = "application/graphql-response+json"}
+  return wrk.format("POST", nil, headers, body)
+end
+
+done = function(summary, latency, requests)
+  io.write(string.format("ATTACK %%d requests, %%d non-2xx\n", summary.requests, summary.errors.status))
+end
+"""
+
+
+def _wrk(script: Path, url: str, connections: int, seconds: int) -> subprocess.Popen[str]:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="10k", help="dataset: 10k, 100k or 1m")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args(argv)
+    directory = _dataset(args.size)
+    hub = json.loads((directory / "summary.json").read_text())["hub"]
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.serve", str(directory), "--port", str(port), "--workers", str(args.workers)],
+        cwd=ROOT.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    results: dict[str, Any] = {}
+    try:
+        _wait_healthy(port, server, 600)
+        url = f"http://127.0.0.1:{port}/graphql"
+        with tempfile.TemporaryDirectory() as scratch:
+            normal = _lua_script(_bodies(directory), Path(scratch))
+            attack = Path(scratch) / "attack.lua"
+            attack.write_text(_ATTACK % hub)
+            subprocess.run(["wrk", "-t1", "-c4", "-d2s", "-s", str(normal), url], check=True, capture_output=True)
+            alone = _wrk(normal, url, 8, args.seconds)
+            results["alone"] = _parse_wrk(alone.communicate()[0])
+            time.sleep(1)
+            attacker = _wrk(attack, url, 16, args.seconds + 2)
+            time.sleep(1)
+            under = _wrk(normal, url, 8, args.seconds)
+            results["under_attack"] = _parse_wrk(under.communicate()[0])
+            attack_output = attacker.communicate()[0]
+            match = re.search(r"ATTACK (\d+) requests, (\d+) non-2xx", attack_output)
+            results["attacker"] = {
+                **_parse_wrk(attack_output),
+                "requests": int(match.group(1)) if match else 0,
+                "refused_non_2xx": int(match.group(2)) if match else 0,
+            }
+    finally:
+        server.terminate()
+        server.wait(30)
+    alone_, under_, attacker_ = results["alone"], results["under_attack"], results["attacker"]
+    print(f"dataset {args.size}, {args.workers} worker(s), {args.seconds} s per run")
+    print(f"normal client alone:        {alone_['requests_per_second']:8,.0f} req/s   p99 {alone_['p99_ms']:8.2f} ms")
+    print(f"normal client under attack: {under_['requests_per_second']:8,.0f} req/s   p99 {under_['p99_ms']:8.2f} ms")
+    print(
+        f"attacker: {attacker_['requests']:,} requests ({attacker_['requests_per_second']:,.0f}/s), "
+        f"{attacker_['refused_non_2xx']:,} answered with a 4xx/5xx status, p99 {attacker_['p99_ms']:.0f} ms"
+    )
+    out = ROOT / "results" / f"attack-{args.size}-{args.workers}w.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
