@@ -323,7 +323,7 @@ Completer = Callable[[Any, Any, "_Run"], Any]
 class _Step:
     """One response key of a selection on one object type, ready to run."""
 
-    __slots__ = ("complete", "key", "nodes", "plan", "typename")
+    __slots__ = ("attribute", "complete", "key", "nodes", "plan", "typename")
 
     def __init__(self, key: str, nodes: list[FieldNode], plan: _FieldPlan | None, complete: Completer | None) -> None:
         self.key = key
@@ -331,6 +331,8 @@ class _Step:
         self.plan = plan
         self.complete = complete
         self.typename = plan is None
+        # Set when the field only reads an attribute of its source.
+        self.attribute = plan.attribute if plan is not None else None
 
 
 class Plan:
@@ -367,101 +369,103 @@ class Plan:
     def completer(self, type_: GraphQLOutputType, plan: _FieldPlan, nodes: list[FieldNode]) -> Completer:
         """A function turning a resolved value of ``type_`` into its response value.
 
-        It raises :class:`_Null` when a non-null position ends up null (the
-        error recorded), which the nearest nullable position turns into null.
+        A null in a non-null position, or an error, records an error and
+        raises :class:`_Null`; the nearest nullable position turns that into
+        null. Each kind of type gets its own small function with the null
+        handling built in, because this runs once per value in the response.
         """
-        if isinstance(type_, GraphQLNonNull):
-            inner = self._nullable_completer(type_.of_type, plan, nodes)
-            message = f"Cannot return null for non-nullable field {plan.parent_name}.{plan.name}."
+        non_null = isinstance(type_, GraphQLNonNull)
+        named: GraphQLOutputType = type_.of_type if non_null else type_  # type: ignore[union-attr]
+        message = f"Cannot return null for non-nullable field {plan.parent_name}.{plan.name}."
 
-            def non_null(value: Any, path: Path, run: _Run) -> Any:
-                if value is None:
-                    run.errors.append(located_error(TypeError(message), nodes, _flat(path)))
-                    raise _Null
-                return inner(value, path, run)
+        def null(path: Path, run: _Run) -> None:
+            if non_null:
+                run.errors.append(located_error(TypeError(message), nodes, _flat(path)))
+                raise _Null
 
-            return non_null
-        inner = self._nullable_completer(type_, plan, nodes)
+        def failure(error: Exception, path: Path, run: _Run) -> None:
+            run.errors.append(located_error(error, nodes, _flat(path)))
+            if non_null:
+                raise _Null
 
-        def nullable(value: Any, path: Path, run: _Run) -> Any:
-            if value is None:
-                return None
-            try:
-                return inner(value, path, run)
-            except _Null:
-                return None
-
-        return nullable
-
-    def _nullable_completer(self, type_: GraphQLOutputType, plan: _FieldPlan, nodes: list[FieldNode]) -> Completer:
-        def returned_error(value: Exception, path: Path, run: _Run) -> Any:
-            run.errors.append(located_error(value, nodes, _flat(path)))
-            raise _Null
-
-        if isinstance(type_, GraphQLList):
-            item = self.completer(type_.of_type, plan, nodes)
+        if isinstance(named, GraphQLList):
+            item = self.completer(named.of_type, plan, nodes)
 
             def complete_list(value: Any, path: Path, run: _Run) -> Any:
+                if value is None:
+                    return null(path, run)
                 if isinstance(value, Exception):
-                    return returned_error(value, path, run)
-                return [item(entry, (path, index), run) for index, entry in enumerate(value)]
+                    return failure(value, path, run)
+                if non_null:
+                    return [item(entry, (path, index), run) for index, entry in enumerate(value)]
+                try:
+                    return [item(entry, (path, index), run) for index, entry in enumerate(value)]
+                except _Null:
+                    return None
 
             return complete_list
-        if isinstance(type_, GraphQLScalarType):
-            exact = _BUILTIN_LEAVES.get(type_.name)
-            serialize = type_.serialize
+        if isinstance(named, GraphQLScalarType):
+            exact = _BUILTIN_LEAVES.get(named.name)
+            serialize = named.serialize
+            scalar = named
 
             def complete_scalar(value: Any, path: Path, run: _Run) -> Any:
                 if type(value) is exact:
                     return value
+                if value is None:
+                    return null(path, run)
                 if isinstance(value, Exception):
-                    return returned_error(value, path, run)
-                return _serialize_scalar(type_, serialize, value)
+                    return failure(value, path, run)
+                return _serialize_scalar(scalar, serialize, value)
 
             return complete_scalar
-        if isinstance(type_, GraphQLEnumType):
-            names = self.executor.enum_names(type_)
+        if isinstance(named, GraphQLEnumType):
+            names = self.executor.enum_names(named)
+            enum = named
 
             def complete_enum(value: Any, path: Path, run: _Run) -> Any:
                 try:
                     return names[value.value]
                 except (AttributeError, KeyError, TypeError):
+                    if value is None:
+                        return null(path, run)
                     if isinstance(value, Exception):
-                        return returned_error(value, path, run)
-                    return type_.serialize(value)
+                        return failure(value, path, run)
+                    return enum.serialize(value)
 
             return complete_enum
         selection_sets = [n.selection_set for n in nodes if n.selection_set]
-        # The steps of the sub-selection, per runtime object type, built on first use.
-        steps_by_type: dict[str, list[_Step]] = {}
+        # Per Python class of value: the object type and the steps of the
+        # sub-selection on it, found on first use.
+        by_class: dict[type, tuple[str, list[_Step]]] = {}
+        executor = self.executor
+        abstract = is_abstract_type(named)
 
-        def steps_for(object_type: GraphQLObjectType) -> list[_Step]:
-            found = steps_by_type.get(object_type.name)
-            if found is None:
-                found = steps_by_type[object_type.name] = self.steps(object_type, selection_sets)
+        def object_steps(value: Any) -> tuple[str, list[_Step]] | None:
+            object_type = executor.runtime_type(named, value) if abstract else named
+            if not abstract and not executor.is_type_of(object_type, value):  # type: ignore[arg-type]
+                return None
+            found = (object_type.name, self.steps(object_type, selection_sets))  # type: ignore[arg-type]
+            by_class[type(value)] = found
             return found
 
-        if is_abstract_type(type_):
-            runtime_type = self.executor.runtime_type
-
-            def complete_abstract(value: Any, path: Path, run: _Run) -> Any:
-                if isinstance(value, Exception):
-                    return returned_error(value, path, run)
-                object_type = runtime_type(type_, value)
-                return run.run_steps(object_type.name, steps_for(object_type), value, path)
-
-            return complete_abstract
-        object_type: GraphQLObjectType = type_  # type: ignore[assignment]
-        name = object_type.name
-        is_type_of = self.executor.is_type_of
-
         def complete_object(value: Any, path: Path, run: _Run) -> Any:
-            if isinstance(value, Exception):
-                return returned_error(value, path, run)
-            if not is_type_of(object_type, value):
-                message = f"Expected value of type '{name}' but got: {inspect(value)}."
-                return returned_error(GraphQLError(message), path, run)
-            return run.run_steps(name, steps_for(object_type), value, path)
+            found = by_class.get(type(value))
+            if found is None:
+                if value is None:
+                    return null(path, run)
+                if isinstance(value, Exception):
+                    return failure(value, path, run)
+                found = object_steps(value)
+                if found is None:
+                    error = GraphQLError(f"Expected value of type '{named.name}' but got: {inspect(value)}.")
+                    return failure(error, path, run)
+            if non_null:
+                return run.run_steps(found[0], found[1], value, path)
+            try:
+                return run.run_steps(found[0], found[1], value, path)
+            except _Null:
+                return None
 
         return complete_object
 
@@ -539,11 +543,27 @@ class _Run:
     def run_steps(self, type_name: str, steps: list[_Step], source: Any, path: Path | None) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for step in steps:
-            if step.typename:
+            attribute = step.attribute
+            if attribute is not None:
+                # The common case inline: a field that reads an attribute.
+                try:
+                    value = getattr(source, attribute)
+                except Exception as error:
+                    result[step.key] = self.failed(step, error, (path, step.key))
+                    continue
+                result[step.key] = step.complete(value, (path, step.key), self)  # type: ignore[misc]
+            elif step.typename:
                 result[step.key] = type_name
             else:
                 result[step.key] = self.field(step, source, (path, step.key))
         return result
+
+    def failed(self, step: _Step, error: Exception, path: Path) -> None:
+        """Record a resolver's error; a non-null field passes the null up."""
+        assert step.plan is not None
+        self.errors.append(located_error(error, step.nodes, _flat(path)))
+        if isinstance(step.plan.field_def.type, GraphQLNonNull):
+            raise _Null from None
 
     def field(self, step: _Step, source: Any, path: Path) -> Any:
         plan = step.plan
@@ -552,17 +572,11 @@ class _Run:
         if self.deadline is not None and self.counter % _CLOCK_EVERY == 0 and time.monotonic() > self.deadline:
             raise DeadlineExceeded(self.time_limit or 0)
         try:
-            if plan.attribute is not None:
-                value = getattr(source, plan.attribute)
-            else:
-                value = self.call(plan, step.nodes[0], source)
+            value = self.call(plan, step.nodes[0], source)
         except DeadlineExceeded:
             raise
         except Exception as error:
-            self.errors.append(located_error(error, step.nodes, _flat(path)))
-            if isinstance(plan.field_def.type, GraphQLNonNull):
-                raise _Null from None
-            return None
+            return self.failed(step, error, path)
         return step.complete(value, path, self)
 
     def info(self, plan: _FieldPlan) -> _ResolverInfo:

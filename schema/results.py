@@ -141,8 +141,13 @@ class GraphStats:
 
 @strawberry.type(description="An entity in a list, with its cursor.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Opaque cursor of this edge.")
     node: T = strawberry.field(description="The entity.")
+    order: strawberry.Private[str]
+    sort_key: strawberry.Private[Callable[[Any], tuple[Any, ...]]]
+
+    @strawberry.field(description="Opaque cursor of this edge; pass it as `after` to continue after it.")
+    def cursor(self) -> str:
+        return encode_cursor(self.order, self.sort_key(self.node))
 
 
 @strawberry.type(description="A page of entities (a Relay connection).")
@@ -154,14 +159,15 @@ class Connection(Generic[T]):
 
 def entity_connection(page: Page[Any], order: str, sort_key: Callable[[Any], tuple[Any, ...]]) -> Connection[Any]:
     """Wrap a page of entities sorted by ``sort_key`` (list order ``order``) as a connection."""
-    edges = [Edge(cursor=encode_cursor(order, sort_key(e)), node=e) for e in page.items]
+    items = page.items
+    edges = [Edge(node=e, order=order, sort_key=sort_key) for e in items]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.has_next,
             has_previous_page=page.has_previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=encode_cursor(order, sort_key(items[0])) if items else None,
+            end_cursor=encode_cursor(order, sort_key(items[-1])) if items else None,
         ),
         total_count=page.total,
     )

@@ -236,12 +236,15 @@ class PageInfo:
 
 @strawberry.type(description="A relation seen from one of its ends.")
 class RelationEdge:
-    cursor: str = strawberry.field(description="Opaque cursor of this edge.")
     node: Relation = strawberry.field(description="The relation.")
     direction: Direction = strawberry.field(
         description="OUTGOING when the entity whose relations these are is the subject, INCOMING when it is the object."
     )
     anchor: strawberry.Private[str]
+
+    @strawberry.field(description="Opaque cursor of this edge; pass it as `after` to continue after it.")
+    def cursor(self) -> str:
+        return relation_cursor(self.anchor, self.node)  # type: ignore[arg-type]
 
     @strawberry.field(description="The entity at the other end of the relation.")
     def other(self, info: Info) -> Entity:
@@ -258,22 +261,27 @@ class RelationConnection:
 
 def relation_connection(page: Page[gm.Relation], anchor: str) -> RelationConnection:
     """Wrap a page of ``anchor``'s relations as a connection."""
+    items = page.items
     edges = [
         RelationEdge(
-            cursor=encode_cursor(f"rel:{anchor}", (relation.key,)),
             node=relation,  # type: ignore[arg-type]
             direction=Direction.OUTGOING if relation.subject == anchor else Direction.INCOMING,
             anchor=anchor,
         )
-        for relation in page.items
+        for relation in items
     ]
     return RelationConnection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.has_next,
             has_previous_page=page.has_previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=relation_cursor(anchor, items[0]) if items else None,
+            end_cursor=relation_cursor(anchor, items[-1]) if items else None,
         ),
         total_count=page.total,
     )
+
+
+def relation_cursor(anchor: str, relation: gm.Relation) -> str:
+    """The cursor of ``relation`` in ``anchor``'s relations."""
+    return encode_cursor(f"rel:{anchor}", (relation.key,))
