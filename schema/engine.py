@@ -27,7 +27,7 @@ what the request needs.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -88,6 +88,8 @@ class _Prepared:
     plan: Plan | None  # None: not covered by the lean executor; graphql-core runs it
     refused: list[GraphQLError]
     cost: int
+    # Field arguments for these variables, filled by the first execution.
+    arguments: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +302,11 @@ class Engine:
                 result = self.executor.hand_over(ready.document, prepared.operation, ready.variables, context)
             else:
                 result = self.executor.run(
-                    prepared.plan, prepared.variables, context, time_limit=limits.time_limit or None
+                    prepared.plan,
+                    prepared.variables,
+                    context,
+                    time_limit=limits.time_limit or None,
+                    arguments=prepared.arguments,
                 )
         except DeadlineExceeded as stop:
             error = limit_error("TIMEOUT", f"The operation was stopped: {stop}.", limit=limits.time_limit)

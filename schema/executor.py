@@ -219,15 +219,27 @@ class LeanExecutor:
         """
         return Plan(self, operation, fragments, variables)
 
-    def run(self, plan: Plan, variables: Any, context: Any, *, time_limit: float | None = None) -> ExecutionResult:
+    def run(
+        self,
+        plan: Plan,
+        variables: Any,
+        context: Any,
+        *,
+        time_limit: float | None = None,
+        arguments: dict[int, dict[str, Any]] | None = None,
+    ) -> ExecutionResult:
         """Run a compiled plan with coerced ``variables`` (graphql-core's ``VariableValues``).
+
+        ``arguments`` keeps the field arguments computed for these variables;
+        a caller running the same plan with the same variables again may pass
+        the same dictionary to skip coercing them again.
 
         Raises
         ------
         DeadlineExceeded
             If ``time_limit`` seconds pass before execution ends.
         """
-        run = _Run(self, variables, context, time_limit)
+        run = _Run(self, variables, context, time_limit, arguments)
         try:
             data: dict[str, Any] | None = run.run_steps(plan.root_name, plan.root_steps(), None, None)
         except _Null:
@@ -529,7 +541,14 @@ class _Run:
 
     __slots__ = ("_args", "_infos", "context", "counter", "deadline", "errors", "executor", "time_limit", "variables")
 
-    def __init__(self, executor: LeanExecutor, variables: Any, context: Any, time_limit: float | None) -> None:
+    def __init__(
+        self,
+        executor: LeanExecutor,
+        variables: Any,
+        context: Any,
+        time_limit: float | None,
+        arguments: dict[int, dict[str, Any]] | None = None,
+    ) -> None:
         self.executor = executor
         self.variables = variables
         self.context = context
@@ -537,7 +556,7 @@ class _Run:
         self.time_limit = time_limit
         self.deadline = time.monotonic() + time_limit if time_limit else None
         self.counter = 0
-        self._args: dict[int, dict[str, Any]] = {}
+        self._args: dict[int, dict[str, Any]] = arguments if arguments is not None else {}
         self._infos: dict[str, _ResolverInfo] = {}
 
     def run_steps(self, type_name: str, steps: list[_Step], source: Any, path: Path | None) -> dict[str, Any]:
