@@ -174,7 +174,7 @@ def neighborhood(
     UnknownEntity
         If ``key`` is not in the store.
     InvalidArgument
-        If ``depth`` or ``limit`` is negative.
+        If ``depth`` is negative or ``limit`` below 1 (the centre always counts).
 
     Examples
     --------
@@ -184,8 +184,8 @@ def neighborhood(
     ['agreement/anthropic-caisi', 'agreement/openai-caisi', 'org/caisi', 'org/commerce-department',
      'person/howard-lutnick']
     """
-    if depth < 0 or limit < 0:
-        raise InvalidArgument(f"depth and limit must not be negative, got {depth} and {limit}")
+    if depth < 0 or limit < 1:
+        raise InvalidArgument(f"depth must not be negative and limit must be at least 1, got {depth} and {limit}")
     wanted = frozenset(types) if types is not None else None
     order = [key]
     included = {key: store.entity(key)}

@@ -86,6 +86,8 @@ class Settings:
             raise SettingsError(f"port must be between 1 and 65535, got {self.port}")
         if self.workers < 1:
             raise SettingsError(f"workers must be at least 1, got {self.workers}")
+        if self.limits.max_neighborhood_entities < 1:
+            raise SettingsError("max_neighborhood_entities must be at least 1: the centre entity always counts")
         if self.offload_threads < 1:
             raise SettingsError(f"offload_threads must be at least 1, got {self.offload_threads}")
         for name in _LIMIT_NAMES:
