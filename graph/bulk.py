@@ -111,6 +111,10 @@ class Interner:
         self._dates: dict[Any, PartialDate] = {}
         self._qualifiers: dict[tuple[Any, ...], Qualifiers] = {}
 
+    def entity(self, value: Any) -> Entity | None:
+        """The loaded entity with key ``value``, if any."""
+        return self._entities.get(value) if type(value) is str else None
+
     def key(self, value: Any, kind: Kind | None = None) -> str:
         """The shared string for an entity key, checking its form (and kind) if it is new."""
         if type(value) is not str:
@@ -195,15 +199,25 @@ def _text(value: Any) -> str:
     return value
 
 
-def _citations(raw: Any, interner: Interner, required: bool) -> tuple[Citation, ...]:
+_SPEAKER_KINDS = {
+    AttributionKind.NAMED_PERSON: frozenset({Kind.PERSON}),
+    AttributionKind.NAMED_ORGANIZATION: frozenset({Kind.ORGANIZATION}),
+}
+_ANY_SPEAKER = frozenset({Kind.PERSON, Kind.ORGANIZATION})
+
+
+def _citations(raw: Any, interner: Interner, required: bool) -> tuple[tuple[Citation, ...], bool]:
+    """The citations, and whether every document and speaker they name is already loaded (and fits)."""
     if raw is None:
         if required:
             raise _GiveUp
-        return ()
+        return (), True
     if type(raw) is not list or not raw:
         raise _GiveUp
     result = []
+    resolved = True
     claim_seen: str | None = None
+    entity = interner.entity
     for item in raw:
         if type(item) is not dict or item.keys() != _CITATION_FIELDS:
             raise _GiveUp
@@ -214,46 +228,78 @@ def _citations(raw: Any, interner: Interner, required: bool) -> tuple[Citation, 
         if claim == claim_seen:
             claim = claim_seen  # one string for a claim repeated across citations
         claim_seen = claim
-        document = interner.key(item["document"], Kind.DOCUMENT)
-        result.append(
-            Citation(
-                document, paragraph, claim, interner.attribution(item["attribution"]), _CONFIDENCES[item["confidence"]]
-            )
-        )
-    return tuple(result)
+        document = entity(item["document"])
+        if document is None:
+            key = interner.key(item["document"], Kind.DOCUMENT)
+            resolved = False
+        elif document.kind is not Kind.DOCUMENT or paragraph > document.paragraphs:  # type: ignore[attr-defined]
+            raise _GiveUp  # the detailed checks say what is wrong
+        else:
+            key = document.key
+        attribution = interner.attribution(item["attribution"])
+        if attribution.speaker is not None:
+            speaker = entity(attribution.speaker)
+            if speaker is None:
+                resolved = False
+            elif speaker.kind not in _SPEAKER_KINDS.get(attribution.kind, _ANY_SPEAKER):
+                raise _GiveUp
+        result.append(Citation(key, paragraph, claim, attribution, _CONFIDENCES[item["confidence"]]))
+    return tuple(result), resolved
 
 
-def fast_relation(data: Mapping[str, Any], interner: Interner) -> Relation | None:
+def fast_relation(data: Mapping[str, Any], interner: Interner) -> tuple[Relation, bool] | None:
     """The relation a plainly valid record describes, or ``None`` to check it in detail.
 
-    References (do the subject and object exist, are their kinds allowed)
-    are not checked here; the loader checks them for every relation.
+    With it comes whether every entity it names (ends, documents, speakers)
+    is already loaded; when so, all its references have been checked here
+    too. When not, the loader checks them once everything is loaded.
     """
     try:
         if not data.keys() <= _RELATION_FIELDS:
             return None
-        subject = interner.key(data["subject"])
-        obj = interner.key(data["object"])
         type_ = _TYPES[data["type"]]
+        subject_entity = interner.entity(data["subject"])
+        object_entity = interner.entity(data["object"])
+        resolved = subject_entity is not None and object_entity is not None
+        if subject_entity is not None:
+            if subject_entity.kind not in type_.subjects:
+                return None
+            subject = subject_entity.key
+        else:
+            subject = interner.key(data["subject"])
+        if object_entity is not None:
+            if object_entity.kind not in type_.objects:
+                return None
+            obj = object_entity.key
+        else:
+            obj = interner.key(data["object"])
+        if subject == obj:
+            return None
         valid_from = interner.date(data["valid_from"]) if "valid_from" in data else None
         valid_to = interner.date(data["valid_to"]) if "valid_to" in data else None
         if valid_from is not None and valid_to is not None and valid_to.latest() < valid_from.earliest():
             return None
-        return Relation(
+        citations, cited = _citations(data.get("citation"), interner, True)
+        relation = Relation(
             type=type_,
             subject=subject,
             object=obj,
-            citations=_citations(data.get("citation"), interner, True),
+            citations=citations,
             qualifiers=interner.qualifiers(data.get("qualifiers")),
             valid_from=valid_from,
             valid_to=valid_to,
         )
     except (_GiveUp, KeyError, TypeError):
         return None
+    return relation, resolved and cited
 
 
-def fast_entity(kind: Kind, data: Mapping[str, Any], interner: Interner) -> Entity | None:
-    """The entity a plainly valid record describes, or ``None`` to check it in detail."""
+def fast_entity(kind: Kind, data: Mapping[str, Any], interner: Interner) -> tuple[Entity, bool] | None:
+    """The entity a plainly valid record describes, or ``None`` to check it in detail.
+
+    With it comes whether the documents and speakers its citations name are
+    already loaded, in which case they have been checked here.
+    """
     try:
         specific = _SPECIFIC[kind]
         if not data.keys() <= _COMMON | specific:
@@ -301,8 +347,8 @@ def fast_entity(kind: Kind, data: Mapping[str, Any], interner: Interner) -> Enti
                     len(value) == 2 and value.isascii() and value.isalpha() and value.isupper()
                 ):
                     return None
-        values["citations"] = _citations(data.get("citation"), interner, kind is not Kind.DOCUMENT)
+        values["citations"], resolved = _citations(data.get("citation"), interner, kind is not Kind.DOCUMENT)
         entity = ENTITY_CLASSES[kind](**values)
     except (_GiveUp, KeyError, TypeError):
         return None
-    return entity
+    return entity, resolved

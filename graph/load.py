@@ -23,16 +23,16 @@ import gc
 import os
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
 from graph.bulk import Interner, fast_entity, fast_relation
 from graph.enums import AttributionKind, Kind
 from graph.errors import DataError, Problem, ValidationFailed
-from graph.model import Citation, Document, Relation, kind_of_key
+from graph.model import Citation, Document, Entity, Relation, kind_of_key
 from graph.records import SECTIONS, RelationDraft, Source, parse_entity, parse_relation
 from graph.store import GraphStore
 
@@ -42,9 +42,10 @@ DATA_SUFFIXES = (".toml", ".jsonl")
 """File endings the loader reads; other files (a README) are ignored."""
 
 
-@dataclass(frozen=True, slots=True)
-class RawRecord:
+class RawRecord(NamedTuple):
     """One record as read from a file, before validation.
+
+    A named tuple, because a large load makes millions of them.
 
     ``position`` is ``#n`` for the n-th record of its type in a TOML file,
     or the line number in a JSON Lines file; :attr:`source` turns it into a
@@ -101,7 +102,7 @@ def _jsonl_records(path: Path, name: str, problems: list[Problem]) -> Iterator[R
     try:
         with path.open("rb") as lines:
             for number, line in enumerate(lines, 1):
-                if not line.strip():
+                if line.isspace():
                     continue
                 try:
                     item = orjson.loads(line)
@@ -239,10 +240,13 @@ class _Builder:
         return self.files[where]
 
     def _add_entity(self, kind: Kind, record: RawRecord) -> None:
-        entity = fast_entity(kind, record.data, self.interner)
+        fast = fast_entity(kind, record.data, self.interner)
         key: str | None
         source: Source | None
-        if entity is not None:
+        entity: Entity | None
+        checked = False
+        if fast is not None:
+            entity, checked = fast
             key, citations, source = entity.key, entity.citations, None
         else:
             source = record.source
@@ -261,18 +265,17 @@ class _Builder:
         self.store._insert_entity(entity)
         if isinstance(entity, Document):
             self.paragraphs[key] = entity.paragraphs
-        if citations:
+        if citations and not checked:
             if self._citations_known(citations):
                 self.check_citations(citations, source or record.source)
             else:
                 self.waiting_entities.append((citations, source or record.source))
 
     def _add_relation(self, record: RawRecord) -> None:
-        relation = fast_relation(record.data, self.interner)
-        if relation is not None:
-            if self._resolvable(relation.subject, relation.object, relation.citations) and self._plainly_sound(
-                relation
-            ):
+        fast = fast_relation(record.data, self.interner)
+        if fast is not None:
+            relation, checked = fast
+            if checked:
                 self._keep(relation, record)
                 return
             draft = RelationDraft(relation.subject, relation.type, relation.object, relation.citations, relation)
@@ -298,34 +301,12 @@ class _Builder:
             and self._citations_known(citations)
         )
 
-    def _plainly_sound(self, relation: Relation) -> bool:
-        """The common case, checked without building any message."""
-        nodes = self.nodes
-        subject, obj = nodes.get(relation.subject), nodes.get(relation.object)
-        if subject is None or obj is None or subject is obj:
-            return False
-        type_ = relation.type
-        if subject.kind not in type_.subjects or obj.kind not in type_.objects:
-            return False
-        for citation in relation.citations:
-            paragraphs = self.paragraphs.get(citation.document)
-            if paragraphs is None or citation.paragraph > paragraphs:
-                return False
-            speaker = citation.attribution.speaker
-            if speaker is not None:
-                allowed = _SPEAKER_KINDS.get(citation.attribution.kind, (Kind.PERSON, Kind.ORGANIZATION))
-                if self.kind(speaker) not in allowed:
-                    return False
-        return True
-
     def _keep(self, relation: Relation, record: RawRecord | None, source: Source | None = None) -> None:
         """Add a checked relation to the store, merging it with an earlier statement of it."""
         if self.problems:
             return  # the store will be thrown away; spare the work
-        keyed = self.store._succ[relation.subject].get(relation.object)
-        first = keyed.get(relation.edge_key) if keyed is not None else None
+        first = self.store._insert_or_find(relation)
         if first is None:
-            self.store._insert_relation(relation)
             return
         merged = _merge(first, relation)
         if merged is None:

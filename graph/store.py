@@ -191,6 +191,24 @@ class GraphStore:
         keyed[key] = relation  # the relation is its own attribute mapping
         self._by_type[relation.type] += 1
 
+    def _insert_or_find(self, relation: Relation) -> Relation | None:
+        """Add ``relation``, or return the stored relation with its key and add nothing (for loaders).
+
+        The ends must be in the store; the version does not change.
+        """
+        subject, obj, key = relation.subject, relation.object, relation.edge_key
+        keyed = self._succ[subject].get(obj)
+        if keyed is None:
+            keyed = self._succ[subject][obj] = {}
+            self._pred[obj][subject] = keyed
+        else:
+            first = keyed.get(key)
+            if first is not None:
+                return first
+        keyed[key] = relation  # the relation is its own attribute mapping
+        self._by_type[relation.type] += 1
+        return None
+
     def _replace_relation(self, relation: Relation) -> None:
         """Put ``relation`` in place of the stored relation with the same key (a loader merging citations)."""
         self._succ[relation.subject][relation.object][relation.edge_key] = relation
