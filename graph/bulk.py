@@ -40,6 +40,7 @@ from graph.model import (
     QUALIFIER_FIELDS,
     Attribution,
     Citation,
+    Document,
     Entity,
     Qualifiers,
     Relation,
@@ -91,7 +92,6 @@ _SPECIFIC = {
 }
 _COMMON = frozenset({"key", "name", "description", "aliases", "wikidata", "inferred", "citation"})
 _RELATION_FIELDS = frozenset({"subject", "type", "object", "qualifiers", "valid_from", "valid_to", "citation"})
-_CITATION_FIELDS = frozenset({"document", "paragraph", "claim", "confidence", "attribution"})
 _ATTRIBUTION_FIELDS = frozenset({"kind", "text", "count", "speaker"})
 
 
@@ -107,7 +107,12 @@ class Interner:
 
     def __init__(self, entities: Mapping[str, Entity] | None = None) -> None:
         self._entities: Mapping[str, Entity] = entities if entities is not None else {}
+        # The loaded documents apart (the loader adds them): citations look
+        # them up, and a small table is quicker than the whole graph's.
+        self.documents: dict[str, Document] = {}
         self._attributions: dict[tuple[Any, ...], Attribution] = {}
+        self._raw_attributions: dict[tuple[Any, ...], Attribution] = {}
+        self._raw_qualifiers: dict[tuple[Any, ...], Qualifiers] = {}
         self._dates: dict[Any, PartialDate] = {}
         self._qualifiers: dict[tuple[Any, ...], Qualifiers] = {}
 
@@ -132,6 +137,17 @@ class Interner:
     def attribution(self, raw: Any) -> Attribution:
         if type(raw) is not dict or not raw.keys() <= _ATTRIBUTION_FIELDS:
             raise _GiveUp
+        # The raw values identify the attribution: equal raw values were
+        # checked when first seen, so a repeat needs no checks.
+        # (The type of the count is part of it: 1, 1.0 and true are equal in Python.)
+        count = raw.get("count")
+        seen = (raw.get("kind"), raw.get("text"), count, type(count), raw.get("speaker"))
+        try:
+            found = self._raw_attributions.get(seen)
+        except TypeError:  # an unhashable value: let the checks below report it
+            found = None
+        if found is not None:
+            return found
         kind = _ATTRIBUTIONS[raw["kind"]]
         text = _text(raw["text"]) if "text" in raw else ""
         count = raw.get("count")
@@ -144,6 +160,7 @@ class Interner:
         found = self._attributions.get(signature)
         if found is None:
             found = self._attributions[signature] = Attribution(kind, text, count, speaker)
+        self._raw_attributions[seen] = found
         return found
 
     def date(self, raw: Any) -> PartialDate:
@@ -172,6 +189,13 @@ class Interner:
             return EMPTY_QUALIFIERS
         if type(raw) is not dict or not raw:
             raise _GiveUp
+        try:
+            seen: Any = tuple((name, value, type(value)) for name, value in raw.items())
+            found = self._raw_qualifiers.get(seen)
+        except TypeError:  # a date table: not hashable, checked below
+            seen, found = None, None
+        if found is not None:
+            return found
         values: dict[str, Any] = {}
         for name, value in raw.items():
             spec = QUALIFIER_FIELDS.get(name)
@@ -190,6 +214,8 @@ class Interner:
         found = self._qualifiers.get(signature)
         if found is None:
             found = self._qualifiers[signature] = Qualifiers(**values)
+        if seen is not None:
+            self._raw_qualifiers[seen] = found
         return found
 
 
@@ -218,21 +244,29 @@ def _citations(raw: Any, interner: Interner, required: bool) -> tuple[tuple[Cita
     resolved = True
     claim_seen: str | None = None
     entity = interner.entity
+    documents = interner.documents
     for item in raw:
-        if type(item) is not dict or item.keys() != _CITATION_FIELDS:
+        # Exactly the five fields: with five entries, reading all five checks that.
+        if type(item) is not dict or len(item) != 5:
             raise _GiveUp
         paragraph = item["paragraph"]
+        claim = item["claim"]
+        confidence = _CONFIDENCES[item["confidence"]]
         if type(paragraph) is not int or paragraph < 1:
             raise _GiveUp
-        claim = _text(item["claim"])
+        if type(claim) is not str or not claim or claim[0].isspace() or claim[-1].isspace():
+            raise _GiveUp
         if claim == claim_seen:
             claim = claim_seen  # one string for a claim repeated across citations
         claim_seen = claim
-        document = entity(item["document"])
+        raw_document = item["document"]
+        document = documents.get(raw_document) if type(raw_document) is str else None
         if document is None:
-            key = interner.key(item["document"], Kind.DOCUMENT)
+            if entity(raw_document) is not None:
+                raise _GiveUp  # an entity, but not a document: the detailed checks say so
+            key = interner.key(raw_document, Kind.DOCUMENT)
             resolved = False
-        elif document.kind is not Kind.DOCUMENT or paragraph > document.paragraphs:  # type: ignore[attr-defined]
+        elif paragraph > document.paragraphs:
             raise _GiveUp  # the detailed checks say what is wrong
         else:
             key = document.key
@@ -243,7 +277,7 @@ def _citations(raw: Any, interner: Interner, required: bool) -> tuple[tuple[Cita
                 resolved = False
             elif speaker.kind not in _SPEAKER_KINDS.get(attribution.kind, _ANY_SPEAKER):
                 raise _GiveUp
-        result.append(Citation(key, paragraph, claim, attribution, _CONFIDENCES[item["confidence"]]))
+        result.append(Citation(key, paragraph, claim, attribution, confidence))
     return tuple(result), resolved
 
 

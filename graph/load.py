@@ -265,6 +265,7 @@ class _Builder:
         self.store._insert_entity(entity)
         if isinstance(entity, Document):
             self.paragraphs[key] = entity.paragraphs
+            self.interner.documents[key] = entity
         if citations and not checked:
             if self._citations_known(citations):
                 self.check_citations(citations, source or record.source)

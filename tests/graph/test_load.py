@@ -254,3 +254,14 @@ def test_undecodable_file(tmp_path):
     (tmp_path / "latin1.toml").write_bytes(b'[[person]]\nname = "M\xfcller"\n')
     (problem,) = problems_of(tmp_path)
     assert problem.startswith("latin1.toml: file: cannot be read as UTF-8 text")
+
+
+def test_a_bad_value_is_caught_even_after_an_equal_good_one(tmp_path):
+    """The bulk path remembers checked values; 1, 1.0 and true must not pass for one another."""
+    good = RELATION.replace("count = 2 }", "count = 1 }")
+    bad = RELATION.replace('object = "org/x"', 'object = "org/x"\nvalid_from = "2026"').replace(
+        "count = 2 }", "count = true }"
+    )
+    valid(tmp_path, good + bad)
+    (problem,) = problems_of(tmp_path)
+    assert problem.endswith("citation[0].attribution.count: expected a whole number, got bool True")
