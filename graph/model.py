@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from graph.dates import PartialDate
 from graph.enums import (
@@ -99,9 +99,12 @@ class Attribution:
     speaker: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Citation:
+class Citation(NamedTuple):
     """Where a claim comes from: a paragraph of a document, and who said it.
+
+    A named tuple (immutable, compared by value) because a large graph holds
+    millions and a tuple is built several times faster than a frozen
+    dataclass.
 
     Attributes
     ----------

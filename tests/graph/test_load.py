@@ -265,3 +265,38 @@ def test_a_bad_value_is_caught_even_after_an_equal_good_one(tmp_path):
     valid(tmp_path, good + bad)
     (problem,) = problems_of(tmp_path)
     assert problem.endswith("citation[0].attribution.count: expected a whole number, got bool True")
+
+
+def test_the_bulk_path_builds_the_same_relations_as_the_detailed_checks(tmp_path):
+    from graph.load import RawRecord
+    from graph.records import parse_relation
+
+    store = load_directory(
+        valid(
+            tmp_path,
+            RELATION.replace(
+                'object = "org/x"',
+                'object = "org/x"\nqualifiers = { note = "n", days_allowed = 3 }\nvalid_from = { date = "2026-04", inferred = ["year"] }',
+            ),
+        )
+    )
+    (loaded,) = store.relations()
+    data = {
+        "subject": "org/y",
+        "type": "OVERSEES",
+        "object": "org/x",
+        "qualifiers": {"note": "n", "days_allowed": 3},
+        "valid_from": {"date": "2026-04", "inferred": ["year"]},
+        "citation": [
+            {
+                "document": "doc/a",
+                "paragraph": 2,
+                "claim": "Y oversees X.",
+                "confidence": "ANONYMOUS_SOURCES",
+                "attribution": {"kind": "ANONYMOUS_SOURCES", "text": "two officials", "count": 2},
+            }
+        ],
+    }
+    detailed = parse_relation(data, RawRecord("relation", data, "x", 1).source, []).relation
+    assert loaded == detailed
+    assert loaded.key == detailed.key == "org/y|OVERSEES|org/x|2026-04"
