@@ -268,7 +268,8 @@ class _Builder:
             self.interner.documents[key] = entity
         if citations and not checked:
             if self._citations_known(citations):
-                self.check_citations(citations, source or record.source)
+                if not self._citations_sound(citations):
+                    self.check_citations(citations, source or record.source)
             else:
                 self.waiting_entities.append((citations, source or record.source))
 
@@ -294,6 +295,20 @@ class _Builder:
             c.document in paragraphs and (c.attribution.speaker is None or self.known(c.attribution.speaker))
             for c in citations
         )
+
+    def _citations_sound(self, citations: tuple[Citation, ...]) -> bool:
+        """Whether every citation is fine, checked without building any message."""
+        paragraphs = self.paragraphs
+        for citation in citations:
+            count = paragraphs.get(citation.document)
+            if count is None or citation.paragraph > count:
+                return False
+            speaker = citation.attribution.speaker
+            if speaker is not None:
+                allowed = _SPEAKER_KINDS.get(citation.attribution.kind, (Kind.PERSON, Kind.ORGANIZATION))
+                if self.kind(speaker) not in allowed:
+                    return False
+        return True
 
     def _resolvable(self, subject: str | None, obj: str | None, citations: tuple[Citation, ...]) -> bool:
         return (
@@ -380,7 +395,8 @@ class _Builder:
     # -- the end -------------------------------------------------------------------
     def finish(self) -> GraphStore:
         for citations, src in self.waiting_entities:
-            self.check_citations(citations, src)
+            if not self._citations_sound(citations):
+                self.check_citations(citations, src)
         for draft, src in self.waiting_relations:
             if self.check_relation(draft, src) and draft.relation is not None:
                 self._keep(draft.relation, None, src)

@@ -196,10 +196,12 @@ class GraphStore:
 
         The ends must be in the store; the version does not change.
         """
-        subject, obj, key = relation.subject, relation.object, relation.edge_key
-        keyed = self._succ[subject].get(obj)
+        subject, obj = relation.subject, relation.object
+        key = relation.type if relation.valid_from is None else relation.edge_key
+        targets = self._succ[subject]
+        keyed = targets.get(obj)
         if keyed is None:
-            keyed = self._succ[subject][obj] = {}
+            keyed = targets[obj] = {}
             self._pred[obj][subject] = keyed
         else:
             first = keyed.get(key)
