@@ -28,7 +28,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.run import ROOT, _bodies, _dataset, _free_port, _lua_script, _parse_wrk, _wait_healthy
+from bench.mix import build_mix
+from bench.run import ROOT, _dataset, _free_port, _lua_script, _parse_wrk, _wait_healthy
+from graph.load import load_directory
 
 __all__ = ["main"]
 
@@ -66,6 +68,12 @@ end
 """
 
 
+def _mix_bodies(directory: Path) -> list[bytes]:
+    """The normal client's requests: the benchmark's query mix."""
+    summary = json.loads((directory / "summary.json").read_text())
+    return [q.body() for q in build_mix(load_directory(directory), summary)]
+
+
 def _wrk(script: Path, url: str, connections: int, seconds: int) -> subprocess.Popen[str]:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -91,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         _wait_healthy(port, server, 600)
         url = f"http://127.0.0.1:{port}/graphql"
         with tempfile.TemporaryDirectory() as scratch:
-            normal = _lua_script(_bodies(directory), Path(scratch))
+            normal = _lua_script(_mix_bodies(directory), Path(scratch))
             attack = Path(scratch) / "attack.lua"
             attack.write_text(_ATTACK % hub)
             subprocess.run(["wrk", "-t1", "-c4", "-d2s", "-s", str(normal), url], check=True, capture_output=True)

@@ -113,6 +113,8 @@ def probe(directory: Path, quick: bool) -> dict[str, Any]:
         "peak_rss_mb": _peak_rss_mb(),
         "typename": typename,
         "queries": rows,
+        # The HTTP benchmark sends the same requests.
+        "bodies": [q.body().decode() for q in mix],
     }
 
 

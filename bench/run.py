@@ -143,23 +143,6 @@ def _http(
     return rows
 
 
-def _bodies(directory: Path) -> list[bytes]:
-    """The mix's HTTP bodies, built the way the probe and server build them."""
-    code = (
-        "import json, sys\n"
-        "from pathlib import Path\n"
-        "from bench.mix import build_mix\n"
-        "from graph.load import load_directory\n"
-        "d = Path(sys.argv[1]); store = load_directory(d)\n"
-        "mix = build_mix(store, json.loads((d / 'summary.json').read_text()))\n"
-        "print(json.dumps([q.body().decode() for q in mix]))\n"
-    )
-    output = subprocess.run(
-        [sys.executable, "-c", code, str(directory)], check=True, capture_output=True, text=True, cwd=ROOT.parent
-    )
-    return [b.encode() for b in json.loads(output.stdout)]
-
-
 def _fmt(value: float) -> str:
     return f"{value:.3f}" if value < 10 else f"{value:.1f}"
 
@@ -241,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         probe = _probe(directory, args.quick)
         http: list[dict[str, Any]] = []
         if not args.no_http and wrk is not None:
-            bodies = _bodies(directory)
+            bodies = [b.encode() for b in probe["bodies"]]
             load_timeout = max(120.0, probe["load_seconds"] * 4)
             for workers in (1, 2):
                 print(f"== {label}: HTTP with {workers} worker(s)", flush=True)
