@@ -200,7 +200,7 @@ def build_mix(store: GraphStore, summary: dict[str, Any]) -> list[MixQuery]:
         return orjson.dumps({"data": {"neighborhood": body}})
 
     def timeline_page(s: GraphStore) -> bytes:
-        entries = paginate(timeline.timeline(s), 50, key=lambda e: e.sort_key).items
+        entries = timeline.timeline(s, limit=50)
         rows = [
             {
                 "date": _date(e.date),

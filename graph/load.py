@@ -36,7 +36,7 @@ from graph.model import Citation, Document, Entity, Relation, kind_of_key
 from graph.records import SECTIONS, RelationDraft, Source, parse_entity, parse_relation
 from graph.store import GraphStore
 
-__all__ = ["RawRecord", "build_store", "iter_directory", "load_directory", "read_directory"]
+__all__ = ["RawRecord", "build_store", "iter_directory", "load_directory"]
 
 DATA_SUFFIXES = (".toml", ".jsonl")
 """File endings the loader reads; other files (a README) are ignored."""
@@ -155,19 +155,6 @@ def iter_directory(path: str | os.PathLike[str], problems: list[Problem]) -> Ite
         name = file.relative_to(root).as_posix()
         reader = _toml_records if file.suffix == ".toml" else _jsonl_records
         yield from reader(file, name, problems)
-
-
-def read_directory(path: str | os.PathLike[str]) -> tuple[list[RawRecord], list[Problem]]:
-    """Read every data file under ``path`` into a list of raw records, with the problems met.
-
-    Raises
-    ------
-    DataError
-        If ``path`` is not a directory or holds no data files.
-    """
-    problems: list[Problem] = []
-    records = list(iter_directory(path, problems))
-    return records, problems
 
 
 def _a(noun: str) -> str:

@@ -11,7 +11,7 @@ a small hand-made graph.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from graph.dates import PartialDate
@@ -138,7 +138,7 @@ def relations(
     direction: Direction = Direction.BOTH,
     as_of: PartialDate | None = None,
     min_confidence: Confidence | None = None,
-) -> list[Relation]:
+) -> Sequence[Relation]:
     """The relations of one entity, filtered, in relation-key order.
 
     Parameters
@@ -169,6 +169,8 @@ def relations(
     """
     wanted = frozenset(types) if types is not None else None
     floor = min_confidence.rank if min_confidence is not None else None
+    if wanted is None and direction is Direction.BOTH and as_of is None and floor is None:
+        return store.relations_of(key)
     result = []
     for rel in store.relations_of(key):
         if wanted is not None and rel.type not in wanted:

@@ -356,16 +356,23 @@ class GraphStore:
         result: list[str] = self.cached("major", build)
         return result
 
-    def agreement_parties(self, counterparty: str, statuses: frozenset[AgreementStatus]) -> set[str]:
-        """Organizations party to an agreement with ``counterparty`` in one of ``statuses``."""
-        parties: set[str] = set()
-        for rel in self.out_relations(counterparty):
-            if rel.type is not RelationType.COUNTERPARTY_TO:
-                continue
-            agreement = self.entity(rel.object)
-            if isinstance(agreement, Agreement) and agreement.status in statuses:
-                parties.update(r.subject for r in self.in_relations(agreement.key) if r.type is RelationType.PARTY_TO)
-        return parties
+    def agreement_parties(self, counterparty: str, statuses: frozenset[AgreementStatus]) -> frozenset[str]:
+        """Organizations party to an agreement with ``counterparty`` in one of ``statuses`` (cached per version)."""
+
+        def build() -> frozenset[str]:
+            parties: set[str] = set()
+            for rel in self.out_relations(counterparty):
+                if rel.type is not RelationType.COUNTERPARTY_TO:
+                    continue
+                agreement = self.entity(rel.object)
+                if isinstance(agreement, Agreement) and agreement.status in statuses:
+                    parties.update(
+                        r.subject for r in self.in_relations(agreement.key) if r.type is RelationType.PARTY_TO
+                    )
+            return frozenset(parties)
+
+        result: frozenset[str] = self.cached(("parties", counterparty, statuses), build)
+        return result
 
     def organization(self, key: str) -> Organization:
         """The organization under ``key``; :class:`UnknownEntity` for any other kind."""

@@ -10,6 +10,7 @@ the days of that month) and then by key, so the order is total and stable.
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -85,10 +86,11 @@ class TimelineEntry:
     citations: tuple[Citation, ...]
 
     @property
-    def sort_key(self) -> tuple[tuple[int, int, int], str]:
-        """Chronological order, then the entity or relation key and boundary."""
+    def sort_key(self) -> tuple[int, int, int, str]:
+        """Chronological order (year, month, day), then the entity or relation key and boundary."""
         ident = self.relation.key if self.relation is not None else self.entity.key
-        return (self.date.sort_key, f"{ident}#{self.boundary.value}")
+        year, month, day = self.date.sort_key
+        return (year, month, day, f"{ident}#{self.boundary.value}")
 
 
 def _entity_entry(entity: Entity) -> TimelineEntry | None:
@@ -137,6 +139,8 @@ def timeline(
     key: str | None = None,
     start: PartialDate | None = None,
     end: PartialDate | None = None,
+    after: tuple[int, int, int, str] | None = None,
+    limit: int | None = None,
 ) -> list[TimelineEntry]:
     """Dated entities and relation starts and ends, in chronological order.
 
@@ -148,6 +152,13 @@ def timeline(
         Only this entity's own date and its relations' dates, if given.
     start, end
         Only entries whose date overlaps this range (both ends inclusive).
+    after
+        Only entries after this :attr:`TimelineEntry.sort_key` (a page's last).
+    limit
+        At most this many entries.
+
+    The whole-graph timeline is sorted once per version of the store; a page
+    of it is found by binary search, not by reading the entries before it.
 
     Raises
     ------
@@ -159,35 +170,38 @@ def timeline(
     >>> from graph.sample import sample_store
     >>> [(str(e.date), e.summary) for e in timeline(sample_store(), start=PartialDate.parse("2026-05"))]
     [('2026-06-02', 'AI model review order signed'), ('2026-06-02', 'Donald Trump signed AI model review order')]
+    >>> [str(e.date) for e in timeline(sample_store(), limit=1)]
+    ['2026-04']
     """
+    if limit is not None and limit <= 0:
+        if key is not None:
+            store.entity(key)
+        return []
     if key is not None:
         entity = store.entity(key)
         entries = [e for e in [_entity_entry(entity)] if e is not None]
         for relation in store.relations_of(key):
             entries.extend(_relation_entries(store, relation))
         entries.sort(key=lambda e: e.sort_key)
-        return [e for e in entries if _overlaps(e, start, end)]
-    everything: list[TimelineEntry] = store.cached("timeline", lambda: _all_entries(store))
+    else:
+        entries = store.cached("timeline", lambda: _all_entries(store))
     lo = 0
     if start is not None:
-        floor = start.earliest() - _WIDEST
-        lo = _first_not_before(everything, floor)
-    result = []
-    for entry in everything[lo:]:
+        lo = _first_not_before(entries, start.earliest() - _WIDEST)
+    if after is not None:
+        lo = max(lo, bisect.bisect_right(entries, after, key=lambda e: e.sort_key))
+    result: list[TimelineEntry] = []
+    for index in range(lo, len(entries)):
+        entry = entries[index]
         if end is not None and entry.date.earliest() > end.latest():
             break
         if _overlaps(entry, start, end):
             result.append(entry)
+            if limit is not None and len(result) >= limit:
+                break
     return result
 
 
 def _first_not_before(entries: list[TimelineEntry], day: _dt.date) -> int:
     """Index of the first entry whose earliest day is on or after ``day``."""
-    lo, hi = 0, len(entries)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if entries[mid].date.earliest() < day:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+    return bisect.bisect_left(entries, day, key=lambda e: e.date.earliest())

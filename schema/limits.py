@@ -72,7 +72,7 @@ from graphql.execution.values import get_argument_values
 
 from schema.context import Limits
 
-__all__ = ["LIMIT_CODES", "admit", "limit_error", "operation_fragments", "validation_rules"]
+__all__ = ["LIMIT_CODES", "admit", "limit_error", "validation_rules"]
 
 LIMIT_CODES = {
     "DOCUMENT_TOO_LARGE": "The document is larger than max_document_bytes.",
@@ -348,8 +348,3 @@ def admit(
             )
         )
     return cost, admission.errors
-
-
-def operation_fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
-    """The fragment definitions of a document by name."""
-    return _fragments(document)

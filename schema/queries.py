@@ -45,7 +45,6 @@ from schema.results import (
     Subgraph,
     TimelineEntry,
     entity_connection,
-    timeline_sort_key,
 )
 from schema.types import Entity, Node
 
@@ -268,9 +267,8 @@ class Query:
     ) -> list[TimelineEntry]:
         size = page_size(info, first)
         key = _entity_key(info, entity, "entity") if entity is not None else None
-        entries = timeline.timeline(info.context.store, key, from_, to)
         cursor = decode_cursor(after, "time", (int, int, int, str)) if after is not None else None
-        return list(paginate(entries, size, cursor, key=timeline_sort_key).items)  # type: ignore[arg-type]
+        return timeline.timeline(info.context.store, key, from_, to, after=cursor, limit=size)  # type: ignore[arg-type,return-value]
 
     @strawberry.field(description="Counts by kind and by relation type, and the graph version.")
     def stats(self, info: Info) -> GraphStats:

@@ -93,15 +93,9 @@ class TimelineEntry:
         return isinstance(obj, timeline.TimelineEntry)
 
 
-def timeline_sort_key(entry: timeline.TimelineEntry) -> tuple[int, int, int, str]:
-    """The flat sort key a timeline cursor carries."""
-    (year, month, day), ident = entry.sort_key
-    return (year, month, day, ident)
-
-
 def timeline_cursor(entry: timeline.TimelineEntry) -> str:
-    """The cursor of a timeline entry."""
-    return encode_cursor("time", timeline_sort_key(entry))
+    """The cursor of a timeline entry: its sort key."""
+    return encode_cursor("time", entry.sort_key)
 
 
 @strawberry.type(description="How many entities of one kind.")

@@ -529,7 +529,7 @@ def test_search_for_an_exact_name_ranks_that_entity_first(case: Case) -> None:
 def test_paging_through_relations_visits_each_once(case: Case, first: int) -> None:
     store = build_store(case.records)
     for key in case.keys:
-        items = queries.relations(store, key)
+        items = list(queries.relations(store, key))
         visited = walk(items, first, key=lambda r: (r.key,))
         assert visited == items
         assert len({r.key for r in visited}) == len(visited)
