@@ -68,8 +68,13 @@ def _entity_head(e: Entity) -> dict[str, Any]:
     return {"key": e.key, "name": e.name, "kind": e.kind.name}
 
 
-def distant_pair(store: GraphStore, start: str, distance: int = 6) -> tuple[str, str]:
-    """``start`` and the first entity (in key order) exactly ``distance`` relations away."""
+def distant_pair(store: GraphStore, start: str, distance: int = 6, width: int = 2000) -> tuple[str, str]:
+    """``start`` and an entity about ``distance`` relations away (the first in key order).
+
+    A breadth-first walk that keeps at most ``width`` entities per ring (the
+    first in key order), so it stays quick on a million-entity graph; the
+    entity found may be a little closer than ``distance`` by a pruned way.
+    """
     seen = {start}
     ring = [start]
     for _ in range(distance):
@@ -80,8 +85,10 @@ def distant_pair(store: GraphStore, start: str, distance: int = 6) -> tuple[str,
                 if other not in seen:
                     seen.add(other)
                     following.append(other)
-        ring = following
-    return start, min(ring)
+        if not following:
+            break
+        ring = sorted(following)[:width]
+    return start, ring[0]
 
 
 LOOKUP = (

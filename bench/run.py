@@ -120,12 +120,15 @@ def _http(
     directory: Path, bodies: list[bytes], workers: int, seconds: int, load_timeout: float
 ) -> list[dict[str, Any]]:
     port = _free_port()
-    command = [sys.executable, "-m", "bench.serve", str(directory), "--port", str(port), "--workers", str(workers)]
-    server = subprocess.Popen(command, cwd=ROOT.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     rows = []
-    try:
-        _wait_healthy(port, server, load_timeout)
-        with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch:
+        requests = Path(scratch) / "bodies.json"
+        requests.write_text(json.dumps([b.decode() for b in bodies]))
+        command = [sys.executable, "-m", "bench.serve", str(directory), "--bodies", str(requests)]
+        command += ["--port", str(port), "--workers", str(workers)]
+        server = subprocess.Popen(command, cwd=ROOT.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            _wait_healthy(port, server, load_timeout)
             script = _lua_script(bodies, Path(scratch))
             for endpoint in HTTP_ENDPOINTS:
                 url = f"http://127.0.0.1:{port}{endpoint}"
@@ -134,12 +137,12 @@ def _http(
                 run = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-s", str(script), url]
                 output = subprocess.run(run, check=True, capture_output=True, text=True).stdout
                 rows.append({"workers": workers, "endpoint": endpoint, **_parse_wrk(output)})
-    finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        finally:
+            server.terminate()
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
     return rows
 
 
@@ -218,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         print("wrk is not installed (apt-get install wrk): skipping the HTTP benchmark", flush=True)
     report: dict[str, Any] = {"machine": _machine(), "quick": args.quick, "sizes": {}}
     sections = [f"Machine: {report['machine']}."]
+    name = "quick" if args.quick else "-".join(labels)
     for label in labels:
         directory = _dataset(label)
         print(f"== {label}: probing", flush=True)
@@ -228,17 +232,23 @@ def main(argv: list[str] | None = None) -> int:
             load_timeout = max(120.0, probe["load_seconds"] * 4)
             for workers in (1, 2):
                 print(f"== {label}: HTTP with {workers} worker(s)", flush=True)
-                http += _http(directory, bodies, workers, seconds, load_timeout)
+                try:
+                    http += _http(directory, bodies, workers, seconds, load_timeout)
+                except (RuntimeError, subprocess.CalledProcessError) as error:
+                    print(f"   HTTP benchmark failed: {error}", flush=True)
         report["sizes"][label] = {"probe": probe, "http": http}
         table = _tables(label, probe, http)
         sections.append(table)
         print(table, flush=True)
-    args.out.mkdir(parents=True, exist_ok=True)
-    name = "quick" if args.quick else "-".join(labels)
-    (args.out / f"{name}.json").write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
-    (args.out / f"{name}.md").write_text("\n\n".join(sections) + "\n")
+        _write(args.out, name, report, sections)  # after every size: a long run keeps what it measured
     print(f"wrote {args.out / name}.json and .md")
     return 0
+
+
+def _write(out: Path, name: str, report: dict[str, Any], sections: list[str]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
+    (out / f"{name}.md").write_text("\n\n".join(sections) + "\n")
 
 
 if __name__ == "__main__":

@@ -28,12 +28,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bench.mix import TYPENAME, build_mix
 from graph.load import load_directory
 from schema import Context, OversightSchema, build_schema
 from schema.context import Limits
 from schema.engine import CacheSizes, Engine, EngineResult, Outcome
-from server.app import _serve_forked, create_app
+from server.app import _serve_forked, create_app, settle
 from server.http import GraphQLEndpoint
 from server.settings import Settings
 
@@ -66,21 +65,22 @@ class StrawberryRunner:
     start = run  # the endpoint's entry point; it never defers to `finish`
 
 
-def build_app(directory: Path) -> Starlette:
-    """The benchmark app for one dataset (see the module docstring)."""
+def build_app(directory: Path, bodies: list[bytes]) -> Starlette:
+    """The benchmark app for one dataset and the requests it will get (see the module docstring)."""
     store = load_directory(directory)
+    settle()
     limits = Limits(time_limit=0)
     settings = Settings(data=directory, graphiql=False, limits=limits, log_level="warning")
     app = create_app(store, settings)
     schema = build_schema()
     uncached = GraphQLEndpoint(Engine(schema, limits, caches=CacheSizes(responses=0)), store, settings)
     before = GraphQLEndpoint(StrawberryRunner(schema, limits), store, settings)  # type: ignore[arg-type]
-    summary = json.loads((directory / "summary.json").read_text())
     engine = Engine(schema, limits)
     responses: dict[bytes, bytes] = {}
-    for query in [*build_mix(store, summary)]:
-        responses[query.body()] = engine.run(query.query, Context(store=store, limits=limits), query.variables).body
-    responses[orjson.dumps({"query": TYPENAME})] = engine.run(TYPENAME, Context(store=store, limits=limits)).body
+    for body in bodies:
+        request = orjson.loads(body)
+        context = Context(store=store, limits=limits)
+        responses[body] = engine.run(request["query"], context, request.get("variables")).body
 
     async def plain(request: Request) -> Response:
         return Response(responses.get(await request.body(), b"{}"), media_type="application/json")
@@ -98,10 +98,13 @@ def build_app(directory: Path) -> Starlette:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directory", type=Path)
+    parser.add_argument(
+        "--bodies", type=Path, required=True, help="JSON list of the request bodies to answer at /plain"
+    )
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
-    app = build_app(args.directory)
+    app = build_app(args.directory, [b.encode() for b in json.loads(args.bodies.read_text())])
     config = uvicorn.Config(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
     if args.workers > 1:
         _serve_forked(config, args.workers)
