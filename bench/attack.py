@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -84,22 +85,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="10k", help="dataset: 10k, 100k or 1m")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--offload-cost",
+        type=int,
+        default=None,
+        help="the server's offload_cost setting (a huge value runs everything on the event loop)",
+    )
     args = parser.parse_args(argv)
     directory = _dataset(args.size)
     hub = json.loads((directory / "summary.json").read_text())["hub"]
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bench.serve", str(directory), "--port", str(port), "--workers", str(args.workers)],
-        cwd=ROOT.parent,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    environment = dict(os.environ)
+    if args.offload_cost is not None:
+        environment["OVERSIGHT_OFFLOAD_COST"] = str(args.offload_cost)
     results: dict[str, Any] = {}
-    try:
-        _wait_healthy(port, server, 600)
-        url = f"http://127.0.0.1:{port}/graphql"
-        with tempfile.TemporaryDirectory() as scratch:
-            normal = _lua_script(_mix_bodies(directory), Path(scratch))
+    with tempfile.TemporaryDirectory() as scratch:
+        bodies = _mix_bodies(directory)
+        requests = Path(scratch) / "bodies.json"
+        requests.write_text(json.dumps([b.decode() for b in bodies]))
+        command = [sys.executable, "-m", "bench.serve", str(directory), "--bodies", str(requests)]
+        command += ["--port", str(port), "--workers", str(args.workers)]
+        server = subprocess.Popen(
+            command, cwd=ROOT.parent, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            _wait_healthy(port, server, 600)
+            url = f"http://127.0.0.1:{port}/graphql"
+            normal = _lua_script(bodies, Path(scratch))
             attack = Path(scratch) / "attack.lua"
             attack.write_text(_ATTACK % hub)
             subprocess.run(["wrk", "-t1", "-c4", "-d2s", "-s", str(normal), url], check=True, capture_output=True)
@@ -117,18 +129,20 @@ def main(argv: list[str] | None = None) -> int:
                 "requests": int(match.group(1)) if match else 0,
                 "refused_non_2xx": int(match.group(2)) if match else 0,
             }
-    finally:
-        server.terminate()
-        server.wait(30)
+        finally:
+            server.terminate()
+            server.wait(30)
     alone_, under_, attacker_ = results["alone"], results["under_attack"], results["attacker"]
-    print(f"dataset {args.size}, {args.workers} worker(s), {args.seconds} s per run")
+    offload = "default" if args.offload_cost is None else str(args.offload_cost)
+    print(f"dataset {args.size}, {args.workers} worker(s), offload_cost {offload}, {args.seconds} s per run")
     print(f"normal client alone:        {alone_['requests_per_second']:8,.0f} req/s   p99 {alone_['p99_ms']:8.2f} ms")
     print(f"normal client under attack: {under_['requests_per_second']:8,.0f} req/s   p99 {under_['p99_ms']:8.2f} ms")
     print(
         f"attacker: {attacker_['requests']:,} requests ({attacker_['requests_per_second']:,.0f}/s), "
         f"{attacker_['refused_non_2xx']:,} answered with a 4xx/5xx status, p99 {attacker_['p99_ms']:.0f} ms"
     )
-    out = ROOT / "results" / f"attack-{args.size}-{args.workers}w.json"
+    suffix = "" if args.offload_cost is None else f"-offload-{args.offload_cost}"
+    out = ROOT / "results" / f"attack-{args.size}-{args.workers}w{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     return 0

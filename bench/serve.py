@@ -70,7 +70,8 @@ def build_app(directory: Path, bodies: list[bytes]) -> Starlette:
     store = load_directory(directory)
     settle()
     limits = Limits(time_limit=0)
-    settings = Settings(data=directory, graphiql=False, limits=limits, log_level="warning")
+    # OVERSIGHT_* variables apply (the attack benchmark sets offload_cost through them).
+    settings = Settings.from_env().replace(data=directory, graphiql=False, limits=limits, log_level="warning")
     app = create_app(store, settings)
     schema = build_schema()
     uncached = GraphQLEndpoint(Engine(schema, limits, caches=CacheSizes(responses=0)), store, settings)
