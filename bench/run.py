@@ -126,9 +126,14 @@ def _http(
         requests.write_text(json.dumps([b.decode() for b in bodies]))
         command = [sys.executable, "-m", "bench.serve", str(directory), "--bodies", str(requests)]
         command += ["--port", str(port), "--workers", str(workers)]
-        server = subprocess.Popen(command, cwd=ROOT.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        log = (Path(scratch) / "server.log").open("wb")
+        server = subprocess.Popen(command, cwd=ROOT.parent, stdout=log, stderr=subprocess.STDOUT)
         try:
-            _wait_healthy(port, server, load_timeout)
+            try:
+                _wait_healthy(port, server, load_timeout)
+            except RuntimeError as error:
+                tail = (Path(scratch) / "server.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"{error}; server output:\n{tail}") from None
             script = _lua_script(bodies, Path(scratch))
             for endpoint in HTTP_ENDPOINTS:
                 url = f"http://127.0.0.1:{port}{endpoint}"
@@ -143,6 +148,7 @@ def _http(
                 server.wait(30)
             except subprocess.TimeoutExpired:
                 server.kill()
+            log.close()
     return rows
 
 

@@ -32,7 +32,7 @@ from graph.load import load_directory
 from schema import Context, OversightSchema, build_schema
 from schema.context import Limits
 from schema.engine import CacheSizes, Engine, EngineResult, Outcome
-from server.app import _serve_forked, create_app, settle
+from server.app import create_app, serve, settle
 from server.http import GraphQLEndpoint
 from server.settings import Settings
 
@@ -107,10 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     app = build_app(args.directory, [b.encode() for b in json.loads(args.bodies.read_text())])
     config = uvicorn.Config(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
-    if args.workers > 1:
-        _serve_forked(config, args.workers)
-    else:
-        uvicorn.Server(config).run()
+    serve(config, app.state.store, args.workers)
     return 0
 
 

@@ -362,7 +362,7 @@ def relation_key(subject: str, type_: RelationType, obj: str, valid_from: Partia
     >>> relation_key("org/anthropic", RelationType.DEVELOPED, "model/fable-5")
     'org/anthropic|DEVELOPED|model/fable-5'
     """
-    key = f"{subject}|{type_.name}|{obj}"
+    key = f"{subject}|{type_._name_}|{obj}"  # _name_: Enum's `name` property is slow in bulk
     if valid_from is not None:
         key += f"|{valid_from.isoformat()}"
     return key

@@ -14,6 +14,7 @@ that take the store first.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -61,6 +62,7 @@ class GraphStore:
         self._by_type: dict[RelationType, int] = dict.fromkeys(RelationType, 0)
         self._version = 0
         self._derived: dict[Any, Any] = {}
+        self._building = threading.RLock()
 
     # -- state -------------------------------------------------------------
     @property
@@ -104,8 +106,15 @@ class GraphStore:
         try:
             return self._derived[name]
         except KeyError:
-            value = self._derived[name] = build()
-            return value
+            pass
+        # Built under a lock, so that a request and a warm-up thread (see
+        # graph.warm) do not both spend seconds building the same index.
+        with self._building:
+            try:
+                return self._derived[name]
+            except KeyError:
+                value = self._derived[name] = build()
+                return value
 
     # -- changes -----------------------------------------------------------
     def add_entity(self, entity: Entity) -> None:
@@ -332,15 +341,16 @@ class GraphStore:
             return tuple(found[k] for k in sorted(found))
 
         # Sorting a few relations is cheaper than caching them; hubs are cached.
-        if self._graph.degree(key) < _CACHE_MIN_DEGREE:
+        # Neighbours, not relations: a cheap lower bound of the degree
+        # (networkx's degree sums over every neighbour's relations).
+        if len(self._succ[key]) + len(self._pred[key]) < _CACHE_MIN_DEGREE:
             return build()
         result: tuple[Relation, ...] = self.cached(("rel", key), build)
         return result
 
     def degree(self, key: str) -> int:
         """How many relations touch ``key``."""
-        degree: int = self._graph.degree(key)
-        return degree
+        return sum(map(len, self._succ[key].values())) + sum(map(len, self._pred[key].values()))
 
     # -- derived indexes ---------------------------------------------------
     def major_ai_developers(self) -> list[str]:

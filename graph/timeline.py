@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import datetime as _dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from graph.dates import PartialDate
 from graph.enums import DescribedEnum, Kind
@@ -58,9 +58,11 @@ def describe(store: GraphStore, relation: Relation) -> str:
     return f"{subject} {relation.type.phrase} {obj}"
 
 
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
+class TimelineEntry(NamedTuple):
     """A dated entity or a relation's start or end.
+
+    A named tuple: the whole graph's timeline holds one per dated entity and
+    relation, and is built at once.
 
     Attributes
     ----------
@@ -72,8 +74,8 @@ class TimelineEntry:
         The dated entity, or the relation's subject.
     relation
         The relation, for ``STARTED`` and ``ENDED`` entries.
-    summary
-        What happened, in one line.
+    other
+        The relation's object, for ``STARTED`` and ``ENDED`` entries.
     citations
         The sources of the entry: the relation's or the entity's citations.
     """
@@ -82,41 +84,40 @@ class TimelineEntry:
     boundary: Boundary
     entity: Entity
     relation: Relation | None
-    summary: str
+    other: Entity | None
     citations: tuple[Citation, ...]
+
+    @property
+    def summary(self) -> str:
+        """What happened, in one line."""
+        if self.relation is None or self.other is None:
+            verb = _ENTITY_VERBS.get(self.entity.kind)
+            return f"{self.entity.name} {verb}" if verb else self.entity.name
+        sentence = f"{self.entity.name} {self.relation.type.phrase} {self.other.name}"
+        return f"Ended: {sentence}" if self.boundary is Boundary.ENDED else sentence
 
     @property
     def sort_key(self) -> tuple[int, int, int, str]:
         """Chronological order (year, month, day), then the entity or relation key and boundary."""
         ident = self.relation.key if self.relation is not None else self.entity.key
         year, month, day = self.date.sort_key
-        return (year, month, day, f"{ident}#{self.boundary.value}")
+        return (year, month, day, f"{ident}#{self.boundary._value_}")
 
 
 def _entity_entry(entity: Entity) -> TimelineEntry | None:
     date = entity.date
     if date is None:
         return None
-    verb = _ENTITY_VERBS.get(entity.kind)
-    summary = f"{entity.name} {verb}" if verb else entity.name
-    return TimelineEntry(date, Boundary.OCCURRED, entity, None, summary, entity.citations)
+    return TimelineEntry(date, Boundary.OCCURRED, entity, None, None, entity.citations)
 
 
 def _relation_entries(store: GraphStore, relation: Relation) -> Iterable[TimelineEntry]:
     subject = store.entity(relation.subject)
+    obj = store.entity(relation.object)
     if relation.valid_from is not None:
-        yield TimelineEntry(
-            relation.valid_from, Boundary.STARTED, subject, relation, describe(store, relation), relation.citations
-        )
+        yield TimelineEntry(relation.valid_from, Boundary.STARTED, subject, relation, obj, relation.citations)
     if relation.valid_to is not None:
-        yield TimelineEntry(
-            relation.valid_to,
-            Boundary.ENDED,
-            subject,
-            relation,
-            f"Ended: {describe(store, relation)}",
-            relation.citations,
-        )
+        yield TimelineEntry(relation.valid_to, Boundary.ENDED, subject, relation, obj, relation.citations)
 
 
 def _all_entries(store: GraphStore) -> list[TimelineEntry]:

@@ -12,6 +12,7 @@ import gc
 import logging
 import os
 import sys
+import threading
 import time
 from typing import Any, TextIO
 
@@ -26,12 +27,13 @@ from starlette.routing import Route
 from graph.errors import DataError, ValidationFailed
 from graph.load import load_directory
 from graph.store import GraphStore
+from graph.warm import warm
 from schema import build_schema
 from schema.engine import Engine
 from server.http import GraphQLEndpoint
 from server.settings import Settings
 
-__all__ = ["create_app", "run"]
+__all__ = ["create_app", "run", "serve", "settle"]
 
 log = logging.getLogger("oversight")
 
@@ -44,7 +46,9 @@ def settle() -> None:
     graph) while requests wait. Forked workers also keep the graph's memory
     pages shared, since the collector no longer writes to them.
     """
-    gc.collect()
+    # No collection first: loading disables the collector and makes no
+    # cycles, so there is nothing for it to find, and on a large graph a
+    # full collection alone takes many seconds.
     gc.freeze()
 
 
@@ -138,11 +142,25 @@ def run(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) 
     )
     app = create_app(store, settings)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level)
-    if settings.workers > 1:
-        _serve_forked(config, settings.workers)
-    else:
-        uvicorn.Server(config).run()
+    serve(config, store, settings.workers)
     return 0
+
+
+def serve(config: Any, store: GraphStore, workers: int) -> None:
+    """Serve ``config``'s app with uvicorn, the store's derived indexes built as early as possible.
+
+    One process starts answering at once and builds the indexes in a
+    background thread; several workers get them built before they are
+    forked, so that they share them (a thread would not survive the fork).
+    """
+    import uvicorn
+
+    if workers > 1:
+        warm(store)
+        _serve_forked(config, workers)
+    else:
+        threading.Thread(target=warm, args=(store,), name="warm-indexes", daemon=True).start()
+        uvicorn.Server(config).run()
 
 
 def _serve_forked(config: Any, workers: int) -> None:

@@ -1,0 +1,30 @@
+"""Build the derived indexes a server needs, ahead of the first request.
+
+The store builds these lazily, once per version (the sorted timeline of the
+whole graph, each organization's agreements, the sorted entity lists...).
+On a large graph the first to be built can take seconds; a server calls
+:func:`warm` right after loading so that no request has to wait for it.
+"""
+
+from __future__ import annotations
+
+from graph.enums import Kind
+from graph.store import GraphStore
+from graph.timeline import timeline
+
+__all__ = ["warm"]
+
+
+def warm(store: GraphStore) -> None:
+    """Build the store's derived indexes now.
+
+    Examples
+    --------
+    >>> from graph.sample import sample_store
+    >>> warm(sample_store())
+    """
+    store.prepare()
+    store.major_ai_developers()
+    for kind in Kind:
+        store.keys_of_kind(kind)
+    timeline(store, limit=1)
