@@ -40,7 +40,7 @@ class Settings:
     log_level: str = "info"
     max_body_bytes: int = 262_144
     offload_cost: int = 200
-    offload_threads: int = 2
+    offload_threads: int = 1
     limits: Limits = field(default_factory=Limits)
 
     @classmethod
@@ -135,7 +135,10 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
         int,
         "Operations estimated to cost more than this run in a worker thread, so the event loop keeps serving others (default `200`).",
     ),
-    "offload_threads": (int, "Worker threads for such operations, per process (default `2`)."),
+    "offload_threads": (
+        int,
+        "Worker threads for such operations, per process (default `1`: the threads share one interpreter lock, so more of them only take more of it from the event loop).",
+    ),
     "max_page_size": (int, "Largest `first` any list accepts (default `100`)."),
     "default_page_size": (int, "`first` when a list is asked for without one (default `20`)."),
     "max_path_length": (int, "Largest `maxLength` of `path` (default `8`)."),
