@@ -137,7 +137,10 @@ def _http(
             script = _lua_script(bodies, Path(scratch))
             for endpoint in HTTP_ENDPOINTS:
                 url = f"http://127.0.0.1:{port}{endpoint}"
-                warm = ["wrk", "-t1", "-c4", "-d1s", "-s", str(script), url]
+                # Steady state, not start-up: forked workers' first pass over a
+                # large graph copies memory pages (reference counts write to every
+                # object touched), which takes seconds at 1M entities.
+                warm = ["wrk", "-t1", "-c4", f"-d{max(1, seconds // 3)}s", "-s", str(script), url]
                 subprocess.run(warm, check=True, capture_output=True)
                 run = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-s", str(script), url]
                 output = subprocess.run(run, check=True, capture_output=True, text=True).stdout
