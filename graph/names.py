@@ -23,6 +23,9 @@ _SHORT_WORD = 2
 # When a prefix stands for more distinct words than this, only whole-word
 # matches are used for it.
 _MAX_PREFIX_WORDS = 2000
+# Checking one entity's names for a word costs about as much as this many
+# set insertions; below that ratio, candidates are checked one by one.
+_CHECK_COST = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,32 +120,66 @@ class NameIndex:
         if self._sorted is None:
             self._sorted = sorted(self._words)
 
-    def _keys_for(self, word: str) -> set[str]:
-        """Entities having a word equal to, or (if long enough) starting with, ``word``."""
-        exact = self._words.get(word, ())
+    def _postings(self, word: str) -> tuple[list[str], bool]:
+        """The indexed words ``word`` matches, and whether it matches them as a prefix.
+
+        A short word, or one that starts too many distinct words, matches
+        only itself.
+        """
         if len(word) <= _SHORT_WORD:
-            return set(exact)
+            return ([word] if word in self._words else []), False
         self.prepare()
         assert self._sorted is not None
         lo = bisect.bisect_left(self._sorted, word)
         hi = bisect.bisect_left(self._sorted, word + "\U0010ffff", lo)
         if hi - lo > _MAX_PREFIX_WORDS:
-            return set(exact)
+            return ([word] if word in self._words else []), False
+        return self._sorted[lo:hi], True
+
+    def _keys_for(self, words: list[str]) -> set[str]:
+        """Entities having any of the indexed ``words``."""
         found: set[str] = set()
-        for candidate in self._sorted[lo:hi]:
-            found.update(self._words[candidate])
+        for word in words:
+            found.update(self._words[word])
         return found
 
+    def _words_of(self, key: str) -> set[str]:
+        """The folded words of every name of ``key``, as indexed."""
+        return {word for name in self._names_of(key) for word in fold(name).split()}
+
     def candidates(self, query: str) -> set[str]:
-        """Keys of entities whose names contain every word of the folded ``query``."""
+        """Keys of entities whose names contain every word of the folded ``query``.
+
+        Only the rarest query word's entities are collected from the index;
+        when they are few, each is checked for the other words directly, so
+        a common word ("technologies") costs nothing however many names
+        have it.
+        """
         words = query.split()
         if not words:
             return set()
-        # Intersect the rarest first so the working set stays small.
-        sets = sorted((self._keys_for(w) for w in dict.fromkeys(words)), key=len)
-        result = sets[0]
-        for other in sets[1:]:
-            result = result & other
+        plans: list[tuple[int, str, list[str], bool]] = []
+        for word in dict.fromkeys(words):
+            matched, prefix = self._postings(word)
+            size = sum(len(self._words[w]) for w in matched)
+            if size == 0:
+                return set()
+            plans.append((size, word, matched, prefix))
+        plans.sort(key=lambda plan: plan[0])
+        result = self._keys_for(plans[0][2])
+        rest = plans[1:]
+        if not rest:
+            return result
+        if len(result) * _CHECK_COST < rest[0][0]:
+            checks = [(word, prefix) for _size, word, _matched, prefix in rest]
+            kept: set[str] = set()
+            for key in result:
+                own = self._words_of(key)
+                if all(any(w.startswith(word) for w in own) if prefix else word in own for word, prefix in checks):
+                    kept.add(key)
+            return kept
+        for _size, _word, matched, _prefix in rest:
+            result &= self._keys_for(matched)
             if not result:
                 break
         return result

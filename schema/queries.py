@@ -63,6 +63,14 @@ def _entity_key(info: Info, value: str, argument: str) -> str:
     return key
 
 
+SEARCH_PAGE = 10
+"""Hits ``search`` returns when ``first`` is not given."""
+PATH_LENGTH = 6
+"""``maxLength`` of ``path`` when not given."""
+NEIGHBORHOOD_DEPTH = 1
+"""``depth`` of ``neighborhood`` when not given."""
+
+
 def _check_range(value: int, low: int, high: int, argument: str) -> int:
     if not low <= value <= high:
         raise bad_input(f"{argument} must be between {low} and {high}, got {value}", argument)
@@ -169,9 +177,12 @@ class Query:
         kinds: Annotated[
             list[EntityKind] | None, strawberry.argument(description="Only entities of these kinds.")
         ] = None,
-        first: Annotated[int, strawberry.argument(description="At most this many hits.")] = 10,
+        first: Annotated[
+            int | None, strawberry.argument(description="At most this many hits (null means the default, 10).")
+        ] = SEARCH_PAGE,
     ) -> list[SearchHit]:
-        hits = queries.search(info.context.store, text, kinds, page_size(info, first))
+        size = page_size(info, SEARCH_PAGE if first is None else first)
+        hits = queries.search(info.context.store, text, kinds, size)
         return [SearchHit.from_graph(hit) for hit in hits]
 
     @strawberry.field(
@@ -203,11 +214,12 @@ class Query:
         ],
         to: Annotated[strawberry.ID, strawberry.argument(description="End entity (global id or key).")],
         max_length: Annotated[
-            int,
+            int | None,
             strawberry.argument(
-                description="Longest path to look for, in relations (at most the server limit, 8 by default)."
+                description="Longest path to look for, in relations (at most the server limit, 8 by default; "
+                "null means the default, 6)."
             ),
-        ] = 6,
+        ] = PATH_LENGTH,
         types: Annotated[
             list[RelationType] | None, strawberry.argument(description="Only follow relations of these types.")
         ] = None,
@@ -215,6 +227,8 @@ class Query:
             PartialDate | None, strawberry.argument(description="Only follow relations that may hold on this date.")
         ] = None,
     ) -> Path | None:
+        if max_length is None:
+            max_length = PATH_LENGTH
         _check_range(max_length, 0, info.context.limits.max_path_length, "maxLength")
         source, target = _entity_key(info, from_, "from"), _entity_key(info, to, "to")
         return paths.shortest_path(info.context.store, source, target, max_length, types, as_of)  # type: ignore[return-value]
@@ -227,7 +241,9 @@ class Query:
         self,
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The centre entity (global id or key).")],
-        depth: Annotated[int, strawberry.argument(description="How many relations out to go.")] = 1,
+        depth: Annotated[
+            int | None, strawberry.argument(description="How many relations out to go (null means the default, 1).")
+        ] = NEIGHBORHOOD_DEPTH,
         types: Annotated[
             list[RelationType] | None, strawberry.argument(description="Only follow relations of these types.")
         ] = None,
@@ -236,6 +252,8 @@ class Query:
         ] = None,
     ) -> Subgraph | None:
         limits = info.context.limits
+        if depth is None:
+            depth = NEIGHBORHOOD_DEPTH
         _check_range(depth, 0, limits.max_neighborhood_depth, "depth")
         key = _entity_key(info, id, "id")
         return paths.neighborhood(info.context.store, key, depth, types, as_of, limits.max_neighborhood_entities)  # type: ignore[return-value]

@@ -106,6 +106,25 @@ def test_search_default_first_is_ten(ok):
     assert default == everything[:10]
 
 
+def test_optional_sizes_take_their_default_when_null(ok):
+    # search's first, path's maxLength and neighborhood's depth are nullable
+    # with defaults, so a client may pass an unset nullable variable.
+    query = """
+    query($n: Int, $len: Int, $depth: Int) {
+      search(text: "model", first: $n) { matched }
+      path(from: "org/amazon", to: "incident/fable-5-access-shutdown", maxLength: $len) { length }
+      neighborhood(id: "org/caisi", depth: $depth) { entities { key } }
+    }
+    """
+    unset = ok(query, {})
+    null = ok(query, {"n": None, "len": None, "depth": None})
+    explicit = ok(query, {"n": 10, "len": 6, "depth": 1})
+    assert unset == null == explicit
+    assert len(unset["search"]) == 10
+    assert unset["path"]["length"] == 3
+    assert ok(query, {"len": 2})["path"] is None
+
+
 def test_search_with_no_words_finds_nothing(search):
     assert search("!!!") == []
     assert search("") == []
