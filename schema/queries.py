@@ -63,6 +63,15 @@ def _entity_key(info: Info, value: str, argument: str) -> str:
     return key
 
 
+FollowedTypes = Annotated[
+    list[RelationType] | None, strawberry.argument(description="Only follow relations of these types.")
+]
+"""The ``types`` argument of the fields that walk the graph (path, neighborhood)."""
+FollowedAsOf = Annotated[
+    PartialDate | None, strawberry.argument(description="Only follow relations that may hold on this date.")
+]
+"""The ``asOf`` argument of the fields that walk the graph."""
+
 SEARCH_PAGE = 10
 """Hits ``search`` returns when ``first`` is not given."""
 PATH_LENGTH = 6
@@ -220,12 +229,8 @@ class Query:
                 "null means the default, 6)."
             ),
         ] = PATH_LENGTH,
-        types: Annotated[
-            list[RelationType] | None, strawberry.argument(description="Only follow relations of these types.")
-        ] = None,
-        as_of: Annotated[
-            PartialDate | None, strawberry.argument(description="Only follow relations that may hold on this date.")
-        ] = None,
+        types: FollowedTypes = None,
+        as_of: FollowedAsOf = None,
     ) -> Path | None:
         if max_length is None:
             max_length = PATH_LENGTH
@@ -244,12 +249,8 @@ class Query:
         depth: Annotated[
             int | None, strawberry.argument(description="How many relations out to go (null means the default, 1).")
         ] = NEIGHBORHOOD_DEPTH,
-        types: Annotated[
-            list[RelationType] | None, strawberry.argument(description="Only follow relations of these types.")
-        ] = None,
-        as_of: Annotated[
-            PartialDate | None, strawberry.argument(description="Only follow relations that may hold on this date.")
-        ] = None,
+        types: FollowedTypes = None,
+        as_of: FollowedAsOf = None,
     ) -> Subgraph | None:
         limits = info.context.limits
         if depth is None:

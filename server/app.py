@@ -24,13 +24,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from graph.errors import DataError, ValidationFailed
 from graph.load import load_directory
 from graph.store import GraphStore
 from graph.warm import warm
 from schema import build_schema
 from schema.engine import Engine
 from server.http import GraphQLEndpoint
+from server.loading import load_or_report
 from server.settings import Settings
 
 __all__ = ["create_app", "run", "serve", "settle"]
@@ -128,17 +128,10 @@ def run(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) 
     import uvicorn
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
-    try:
-        store = load_directory(settings.data)
-        settle()
-    except ValidationFailed as failure:
-        print(f"{settings.data}: {len(failure.problems)} problem(s); not serving", file=err)
-        for problem in failure.problems:
-            print(f"  {problem}", file=err)
+    store = load_or_report(settings.data, err, "not serving")
+    if store is None:
         return 1
-    except DataError as error:
-        print(f"{settings.data}: {error}", file=err)
-        return 1
+    settle()
     print(
         f"Oversight Graph: {len(store)} entities, {store.relation_count} relations from {settings.data}\n"
         f"GraphQL and GraphiQL at http://{settings.host}:{settings.port}/graphql",

@@ -24,20 +24,11 @@ DEFAULT_DATA = Path(__file__).resolve().parent.parent / "seed"
 
 
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from graph.errors import DataError, ValidationFailed
-    from graph.load import load_directory
     from graph.queries import stats
+    from server.loading import load_or_report
 
-    try:
-        store = load_directory(args.directory)
-    except ValidationFailed as failure:
-        count = len(failure.problems)
-        print(f"{args.directory}: {count} problem{'s' if count != 1 else ''}; nothing loaded", file=err)
-        for problem in failure.problems:
-            print(f"  {problem}", file=err)
-        return 1
-    except DataError as error:
-        print(f"{args.directory}: {error}", file=err)
+    store = load_or_report(args.directory, err, "nothing loaded")
+    if store is None:
         return 1
     counts = stats(store)
     print(

@@ -46,3 +46,18 @@ def test_console_script_runs_check():
     result = subprocess.run([str(script), "check", str(SEED)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "valid:" in result.stdout
+
+
+def test_serve_refuses_broken_data_listing_every_problem(tmp_path):
+    shutil.copytree(SEED, tmp_path / "seed")
+    with open(tmp_path / "seed" / "people.toml", "a", encoding="utf-8") as f:
+        f.write('\n[[person]]\nkey = "person/ben-kass"\nname = "Again"\ndescription = "x"\n')
+    status, out, err = run("serve", "--data", str(tmp_path / "seed"), "--port", "1")
+    assert status == 1 and out == ""
+    assert "2 problems; not serving" in err
+    assert "people.toml: person #5 'person/ben-kass': key: duplicate key 'person/ben-kass'" in err
+
+
+def test_serve_refuses_a_missing_directory(tmp_path):
+    status, _out, err = run("serve", "--data", str(tmp_path / "nope"), "--port", "1")
+    assert status == 1 and "is not a directory" in err
