@@ -136,9 +136,26 @@ def _json_param(value: Any, name: str) -> dict[str, Any] | None:
     return value
 
 
+def _json_type(value: object) -> str:
+    """How JSON would name the type of ``value`` ("a number", "an object")."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    return "null" if value is None else "a string"
+
+
 def _params(data: Mapping[str, Any], *, strings_may_hold_json: bool) -> GraphQLRequest:
     query = data.get("query")
-    if not isinstance(query, str) or not query.strip():
+    if query is not None and not isinstance(query, str):
+        raise HttpError(
+            400, "BAD_REQUEST", f"query must be a string holding a GraphQL document, got {_json_type(query)}"
+        )
+    if query is None or not query.strip():
         raise HttpError(400, "BAD_REQUEST", "the request has no query: send a GraphQL document as the query parameter")
     operation = data.get("operationName")
     if operation is not None and not isinstance(operation, str):

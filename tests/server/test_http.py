@@ -115,6 +115,15 @@ def test_malformed_requests_get_4xx_with_the_common_error_shape(client, content_
     assert error["extensions"]["code"] == code and error["message"]
 
 
+@pytest.mark.parametrize(
+    ("query", "named"), [(42, "a number"), ([], "an array"), ({}, "an object"), (True, "a boolean")]
+)
+def test_a_query_that_is_not_a_string_is_named_as_such(client, query, named):
+    response = client.post("/graphql", json={"query": query})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == f"query must be a string holding a GraphQL document, got {named}"
+
+
 def test_missing_content_type_is_rejected(client):
     response = client.post("/graphql", content=json.dumps({"query": QUERY}), headers={"content-type": ""})
     assert response.status_code == 415
