@@ -152,8 +152,8 @@ class NameIndex:
 
         Only the rarest query word's entities are collected from the index;
         when they are few, each is checked for the other words directly, so
-        a common word ("technologies") costs nothing however many names
-        have it.
+        a common word ("technologies") is never turned into a set of every
+        entity having it.
         """
         words = query.split()
         if not words:

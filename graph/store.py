@@ -184,22 +184,11 @@ class GraphStore:
 
     def _insert_relation(self, relation: Relation) -> None:
         """Add a relation without changing the version (for loaders; see :meth:`add_relations`)."""
-        subject, obj, key = relation.subject, relation.object, relation.edge_key
-        succ = self._succ
-        if subject not in succ:
-            raise UnknownEntity(subject)
-        if obj not in succ:
-            raise UnknownEntity(obj)
-        # What networkx's add_edge does for a MultiDiGraph: one key dict per
-        # (subject, object) pair, shared by both directions.
-        keyed = succ[subject].get(obj)
-        if keyed is None:
-            keyed = succ[subject][obj] = {}
-            self._pred[obj][subject] = keyed
-        elif key in keyed:
+        for end in (relation.subject, relation.object):
+            if end not in self._succ:
+                raise UnknownEntity(end)
+        if self._insert_or_find(relation) is not None:
             raise DuplicateKey(f"relation {relation.key!r} is already in the store")
-        keyed[key] = relation  # the relation is its own attribute mapping
-        self._by_type[relation.type] += 1
 
     def _insert_or_find(self, relation: Relation) -> Relation | None:
         """Add ``relation``, or return the stored relation with its key and add nothing (for loaders).
@@ -208,6 +197,8 @@ class GraphStore:
         """
         subject, obj = relation.subject, relation.object
         key = relation.type if relation.valid_from is None else relation.edge_key
+        # What networkx's add_edge does for a MultiDiGraph: one key dict per
+        # (subject, object) pair, shared by both directions.
         targets = self._succ[subject]
         keyed = targets.get(obj)
         if keyed is None:

@@ -8,7 +8,6 @@ On a large graph the first to be built can take seconds; a server calls
 
 from __future__ import annotations
 
-from graph.enums import Kind
 from graph.store import GraphStore
 from graph.timeline import timeline
 
@@ -23,8 +22,6 @@ def warm(store: GraphStore) -> None:
     >>> from graph.sample import sample_store
     >>> warm(sample_store())
     """
-    store.prepare()
+    store.prepare()  # the name index and the sorted entity lists
     store.major_ai_developers()
-    for kind in Kind:
-        store.keys_of_kind(kind)
     timeline(store, limit=1)
