@@ -218,7 +218,7 @@ class GraphQLEndpoint:
         self.settings = settings
         self.max_body = settings.max_body_bytes
         self._graphiql = get_graphql_ide_html("graphiql") if settings.graphiql else None
-        # Expensive operations run in a few worker threads, so that while one
+        # Expensive operations run in worker threads (offload_threads), so that while one
         # runs the event loop keeps answering cached and cheap requests.
         self._offload_cost = settings.offload_cost
         self._threads = anyio.CapacityLimiter(settings.offload_threads)
