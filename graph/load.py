@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -31,15 +32,13 @@ import orjson
 
 from graph.bulk import Interner, fast_entity, fast_relation
 from graph.enums import AttributionKind, Kind
-from graph.errors import DataError, Problem, ValidationFailed
+from graph.errors import Problem, ValidationFailed
+from graph.files import data_files
 from graph.model import Citation, Document, Entity, Relation, kind_of_key
 from graph.records import SECTIONS, RelationDraft, Source, parse_entity, parse_relation
 from graph.store import GraphStore
 
 __all__ = ["RawRecord", "build_store", "iter_directory", "load_directory"]
-
-DATA_SUFFIXES = (".toml", ".jsonl")
-"""File endings the loader reads; other files (a README) are ignored."""
 
 
 class RawRecord(NamedTuple):
@@ -75,14 +74,35 @@ def _label(section: str, item: Mapping[str, Any], position: str | int) -> str:
     return f"{section} {where}"
 
 
+@dataclass(frozen=True, slots=True)
+class _Unread(Problem):
+    """A file (or JSON line) that could not be parsed, with the keys it seems to define.
+
+    The keys are found by a plain text search of the unparsed text. References
+    to them are follow-on problems of this one: they are counted, not listed,
+    so that one typo is reported as one problem (see :meth:`_Builder.finish`).
+    """
+
+    keys: frozenset[str] = frozenset()
+
+
+# A key assignment as written in TOML or JSON; the value may lack its closing
+# quote, since the text around a typo is what is being searched.
+_TOML_KEY = re.compile(r"""^\s*key\s*=\s*["']([^"'\n]+)""", re.MULTILINE)
+_JSON_KEY = re.compile(rb'"key"\s*:\s*"([^"\n]+)')
+
+
 def _toml_records(path: Path, name: str, problems: list[Problem]) -> Iterator[RawRecord]:
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         problems.append(Problem(name, "file", "", f"cannot be read as UTF-8 text: {error}"))
         return
+    try:
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        problems.append(Problem(name, "file", "", f"not valid TOML: {error}"))
+        keys = frozenset(match.strip() for match in _TOML_KEY.findall(text))
+        problems.append(_Unread(name, "file", "", f"not valid TOML: {error}", keys))
         return
     for section, items in document.items():
         if section not in SECTIONS:
@@ -107,7 +127,8 @@ def _jsonl_records(path: Path, name: str, problems: list[Problem]) -> Iterator[R
                 try:
                     item = orjson.loads(line)
                 except orjson.JSONDecodeError as error:
-                    problems.append(Problem(name, f"line {number}", "", f"not valid JSON: {error}"))
+                    keys = frozenset(k.decode("utf-8", "replace") for k in _JSON_KEY.findall(line))
+                    problems.append(_Unread(name, f"line {number}", "", f"not valid JSON: {error}", keys))
                     continue
                 if type(item) is not dict:
                     problems.append(Problem(name, f"line {number}", "", "expected a JSON object"))
@@ -129,30 +150,19 @@ def _jsonl_records(path: Path, name: str, problems: list[Problem]) -> Iterator[R
         problems.append(Problem(name, "file", "", f"cannot be read: {error}"))
 
 
-def _data_files(path: str | os.PathLike[str]) -> tuple[Path, list[Path]]:
-    root = Path(path)
-    if not root.is_dir():
-        raise DataError(f"{root} is not a directory")
-    files = sorted(p for p in root.rglob("*") if p.suffix in DATA_SUFFIXES and p.is_file())
-    if not files:
-        raise DataError(f"{root} holds no data files (*.toml or *.jsonl)")
-    return root, files
-
-
 def iter_directory(path: str | os.PathLike[str], problems: list[Problem]) -> Iterator[RawRecord]:
     """Yield the records of every data file under ``path``, one at a time.
 
-    Problems met while reading (unreadable files, syntax errors, unknown
-    record types) are appended to ``problems``.
+    Symbolic links are followed (see :mod:`graph.files`). Problems met while
+    reading (links that cannot be followed, unreadable files, syntax errors,
+    unknown record types) are appended to ``problems``.
 
     Raises
     ------
     DataError
         If ``path`` is not a directory or holds no data files.
     """
-    root, files = _data_files(path)
-    for file in files:
-        name = file.relative_to(root).as_posix()
+    for name, file in data_files(path, problems):
         reader = _toml_records if file.suffix == ".toml" else _jsonl_records
         yield from reader(file, name, problems)
 
@@ -194,6 +204,12 @@ class _Builder:
         self.paragraphs: dict[str, int] = {}
         self.waiting_entities: list[tuple[tuple[Citation, ...], Source]] = []
         self.waiting_relations: list[tuple[RelationDraft, Source]] = []
+        # Keys that files which could not be parsed seem to define, with the
+        # index in ``problems`` of that file's problem and how many follow-on
+        # problems (references to those keys) it hides.
+        self.unread: dict[str, int] = {}
+        self.unread_scanned = 0
+        self.hidden: dict[int, int] = {}
 
     # -- records ---------------------------------------------------------------
     def add(self, record: RawRecord) -> None:
@@ -329,7 +345,11 @@ class _Builder:
     def reference(self, key: str, src: Source, field: str, kinds: Iterable[Kind] | None = None) -> bool:
         """Report a dangling or wrongly kinded reference; return whether it is sound."""
         if not self.known(key):
-            self.report(src, field, f"refers to {key!r}, which is not defined in the data")
+            cause = self._unread_cause(key)
+            if cause is None:
+                self.report(src, field, f"refers to {key!r}, which is not defined in the data")
+            else:
+                self.hidden[cause] = self.hidden.get(cause, 0) + 1
             return False
         kind = self.kind(key)
         allowed = tuple(kinds) if kinds is not None else None
@@ -379,6 +399,17 @@ class _Builder:
         self.check_citations(draft.citations, src)
         return len(self.problems) == before and draft.relation is not None
 
+    def _unread_cause(self, key: str) -> int | None:
+        """The index of the unparsable file's problem whose text seems to define ``key``, if any."""
+        problems = self.problems
+        for index in range(self.unread_scanned, len(problems)):
+            problem = problems[index]
+            if isinstance(problem, _Unread):
+                for unread in problem.keys:
+                    self.unread.setdefault(unread, index)
+        self.unread_scanned = len(problems)
+        return self.unread.get(key)
+
     # -- the end -------------------------------------------------------------------
     def finish(self) -> GraphStore:
         for citations, src in self.waiting_entities:
@@ -387,6 +418,15 @@ class _Builder:
         for draft, src in self.waiting_relations:
             if self.check_relation(draft, src) and draft.relation is not None:
                 self._keep(draft.relation, None, src)
+        for index, count in self.hidden.items():
+            cause = self.problems[index]
+            follow = f"{count} follow-on problem{'s' if count != 1 else ''}"
+            self.problems[index] = Problem(
+                cause.file,
+                cause.record,
+                cause.field,
+                f"{cause.message}; this hides {follow} (references to keys defined here), not listed: fix it first",
+            )
         if self.problems:
             raise ValidationFailed(self.problems)
         self.store.finish_loading()

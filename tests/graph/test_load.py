@@ -300,3 +300,34 @@ def test_the_bulk_path_builds_the_same_relations_as_the_detailed_checks(tmp_path
     detailed = parse_relation(data, RawRecord("relation", data, "x", 1).source, []).relation
     assert loaded == detailed
     assert loaded.key == detailed.key == "org/y|OVERSEES|org/x|2026-04"
+
+
+def test_a_toml_typo_is_one_problem_that_counts_what_it_hides(tmp_path):
+    broken = ORGS.replace('category = "COMPANY"', 'category = "COMPANY')
+    write(valid(tmp_path), **{"orgs.toml": broken})
+    (problem,) = problems_of(tmp_path)
+    assert problem.startswith("orgs.toml: file: not valid TOML:")
+    # The relation's subject and object are both defined in the broken file.
+    assert problem.endswith(
+        "this hides 2 follow-on problems (references to keys defined here), not listed: fix it first"
+    )
+
+
+def test_references_to_keys_defined_nowhere_are_still_listed_next_to_a_typo(tmp_path):
+    write(valid(tmp_path), **{"orgs.toml": ORGS.replace('category = "COMPANY"', 'category = "COMPANY')})
+    write(tmp_path, **{"relations/b.toml": RELATION.replace('subject = "org/y"', 'subject = "org/ghost"')})
+    problems = problems_of(tmp_path)
+    assert len(problems) == 2
+    assert problems[0].endswith(
+        "this hides 3 follow-on problems (references to keys defined here), not listed: fix it first"
+    )
+    assert problems[1].endswith("subject: refers to 'org/ghost', which is not defined in the data")
+
+
+def test_a_json_line_typo_hides_the_references_to_its_key(tmp_path):
+    only_y = "[[organization]]" + ORGS.split("[[organization]]")[2]
+    write(tmp_path, **{"documents.toml": DOCUMENT, "orgs.toml": only_y, "relations/a.toml": RELATION})
+    (tmp_path / "bulk.jsonl").write_text('{"record": "organization", "key": "org/x", "name": "X"\n', encoding="utf-8")
+    (problem,) = problems_of(tmp_path)
+    assert problem.startswith("bulk.jsonl: line 1: not valid JSON")
+    assert "this hides 1 follow-on problem (references" in problem
