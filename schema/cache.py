@@ -25,9 +25,11 @@ class LRU(Generic[K, V]):
     max_entries
         Most entries kept; 0 disables the cache.
     max_weight
-        Most total weight kept (e.g. bytes), if ``weigh`` is given.
+        Most total weight kept (e.g. bytes), counting the weights given to
+        :meth:`put` or computed by ``weigh``.
     weigh
-        The weight of a value; values heavier than ``max_weight`` are not kept.
+        The weight of a value when :meth:`put` is given none; entries heavier
+        than ``max_weight`` are not kept.
 
     Examples
     --------
@@ -69,11 +71,15 @@ class LRU(Generic[K, V]):
             self.hits += 1
             return found[0]
 
-    def put(self, key: K, value: V) -> None:
-        """Keep ``value`` under ``key``, evicting the least recently used as needed."""
+    def put(self, key: K, value: V, weight: int | None = None) -> None:
+        """Keep ``value`` under ``key``, evicting the least recently used as needed.
+
+        ``weight`` (e.g. the bytes of the key and the value) overrides ``weigh``.
+        """
         if self.max_entries <= 0:
             return
-        weight = self._weigh(value) if self._weigh is not None else 0
+        if weight is None:
+            weight = self._weigh(value) if self._weigh is not None else 0
         if self.max_weight is not None and weight > self.max_weight:
             return
         with self._lock:

@@ -100,7 +100,7 @@ class Ready:
     prepared: _Prepared
     variables: dict[str, Any] | None
     context: Context
-    cache_key: tuple[Any, ...]
+    cache_key: tuple[Any, ...] | None  # None: the response is not cached
 
     @property
     def cost(self) -> int:
@@ -118,6 +118,27 @@ class CacheSizes:
     plans: int = 512
     responses: int = 2048
     response_bytes: int = 64 * 1024 * 1024
+    document_bytes: int = 32 * 1024 * 1024
+    prepared_bytes: int = 32 * 1024 * 1024
+
+
+_DOCUMENT_WEIGHT = 20
+"""Bytes a parsed document holds per byte of its text, roughly (its AST nodes and tokens)."""
+
+
+def _encoded(variables: dict[str, Any] | None) -> bytes | None:
+    """The variables as a canonical cache-key part; ``None`` if they cannot be encoded (nested too deeply)."""
+    if not variables:
+        return b""
+    try:
+        return orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return None
+
+
+def _key_weight(key: tuple[Any, ...]) -> int:
+    """Bytes a response-cache key holds: the document and the encoded variables."""
+    return len(key[2]) + len(key[4])
 
 
 def _document_or_error(query: str, limits: Limits) -> DocumentNode | GraphQLError:
@@ -172,13 +193,13 @@ class Engine:
         self.suggestions = suggestions
         self.executor = LeanExecutor(schema)
         sizes = caches or CacheSizes()
-        self.documents: LRU[str, DocumentNode | GraphQLError] = LRU(sizes.documents)
-        self.validations: LRU[str, list[GraphQLError]] = LRU(sizes.validations)
-        self.prepared: LRU[tuple[str, str | None, bytes], _Prepared] = LRU(sizes.prepared)
-        self.plans: LRU[tuple[Any, ...], Plan] = LRU(sizes.plans)
-        self.responses: LRU[tuple[Any, ...], EngineResult] = LRU(
-            sizes.responses, sizes.response_bytes, lambda r: len(r.body)
-        )
+        # Every cache is bounded by entries and by the bytes its keys and
+        # values hold, so that large documents or variables cannot grow it.
+        self.documents: LRU[str, DocumentNode | GraphQLError] = LRU(sizes.documents, sizes.document_bytes)
+        self.validations: LRU[str, list[GraphQLError]] = LRU(sizes.validations, sizes.document_bytes)
+        self.prepared: LRU[tuple[str, str | None, bytes], _Prepared] = LRU(sizes.prepared, sizes.prepared_bytes)
+        self.plans: LRU[tuple[Any, ...], Plan] = LRU(sizes.plans, sizes.document_bytes)
+        self.responses: LRU[tuple[Any, ...], EngineResult] = LRU(sizes.responses, sizes.response_bytes)
         rules = [*specified_rules, *validation_rules(self.limits)]
         if not introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
@@ -224,7 +245,14 @@ class Engine:
             If the selected operation's type is not in ``allowed``.
         """
         store = context.store
-        encoded = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS) if variables else b""
+        encoded = _encoded(variables)
+        if encoded is None:
+            # Variables too deeply nested to encode make no cache key; such a
+            # request is answered without the caches.
+            found = self._start(query, context, variables, operation_name, allowed, None)
+            if isinstance(found, EngineResult):
+                return found
+            return Ready(found[0], found[1], variables, context, None)
         # `allowed` is part of the key: a response cached for a POST must not
         # answer a GET of the same mutation, which OperationNotAllowed refuses.
         key = (id(store), store.version, query, operation_name, encoded, allowed)
@@ -233,7 +261,7 @@ class Engine:
             return EngineResult(cached.body, cached.outcome, cached=True)
         found = self._start(query, context, variables, operation_name, allowed, (query, operation_name, encoded))
         if isinstance(found, EngineResult):
-            self.responses.put(key, found)
+            self.responses.put(key, found, _key_weight(key) + len(found.body))
             return found
         return Ready(found[0], found[1], variables, context, key)
 
@@ -244,8 +272,9 @@ class Engine:
         and the store is only read.
         """
         result = self._execute(ready)
-        if result.outcome is not Outcome.TIMEOUT and b'"INTERNAL_SERVER_ERROR"' not in result.body:
-            self.responses.put(ready.cache_key, result)
+        key = ready.cache_key
+        if key is not None and result.outcome is not Outcome.TIMEOUT and b'"INTERNAL_SERVER_ERROR"' not in result.body:
+            self.responses.put(key, result, _key_weight(key) + len(result.body))
         return result
 
     def _start(
@@ -255,7 +284,7 @@ class Engine:
         variables: dict[str, Any] | None,
         operation_name: str | None,
         allowed: frozenset[OperationType],
-        prepared_key: tuple[str, str | None, bytes],
+        prepared_key: tuple[str, str | None, bytes] | None,
     ) -> EngineResult | tuple[DocumentNode, _Prepared]:
         limits = self.limits
         size = len(query) if query.isascii() else len(query.encode("utf-8"))
@@ -270,7 +299,7 @@ class Engine:
         document = self.documents.get(query)
         if document is None:
             document = _document_or_error(query, limits)
-            self.documents.put(query, document)
+            self.documents.put(query, document, _DOCUMENT_WEIGHT * len(query))
         if isinstance(document, GraphQLError):
             return self._request_error([document], context, parsed=False)
         operation = _select(document, operation_name)
@@ -279,10 +308,10 @@ class Engine:
         errors = self.validations.get(query)
         if errors is None:
             errors = validate(self.graphql_schema, document, self.rules, hide_suggestions=not self.suggestions)
-            self.validations.put(query, errors)
+            self.validations.put(query, errors, len(query))
         if errors:
             return self._request_error(errors, context, parsed=True)
-        prepared = self.prepared.get(prepared_key)
+        prepared = self.prepared.get(prepared_key) if prepared_key is not None else None
         if prepared is None:
             built = Executor.build(
                 self.graphql_schema, document, raw_variable_values=variables, operation_name=operation_name
@@ -290,7 +319,9 @@ class Engine:
             if isinstance(built, list):
                 return self._request_error(built, context, parsed=True, executed=True)
             prepared = self._prepare(query, document, built)
-            self.prepared.put(prepared_key, prepared)
+            if prepared_key is not None:
+                # The key's variables are held twice: encoded, and coerced in the entry.
+                self.prepared.put(prepared_key, prepared, len(query) + 2 * len(prepared_key[2]))
         if prepared.refused:
             return self._request_error(prepared.refused, context, parsed=True)
         return document, prepared
@@ -335,7 +366,7 @@ class Engine:
             plan = self.plans.get(plan_key)
             if plan is None:
                 plan = self.executor.compile(operation, fragments, built.variable_values)
-                self.plans.put(plan_key, plan)
+                self.plans.put(plan_key, plan, _DOCUMENT_WEIGHT * len(query))
         return _Prepared(operation, built.variable_values, plan, refused, cost)
 
     def _request_error(

@@ -26,6 +26,7 @@ Limits (query depth, cost, page size...) add their own codes; see
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError
@@ -79,6 +80,34 @@ def _root_cause(error: GraphQLError) -> BaseException | None:
     return original
 
 
+_COERCION_MODULE = "graphql.execution.values"
+_ARGUMENT_NAME = re.compile(r"^Argument '([^']+)'")
+
+
+def _innermost(error: GraphQLError) -> GraphQLError:
+    while isinstance(error.original_error, GraphQLError):
+        error = error.original_error
+    return error
+
+
+def _from_coercion(error: GraphQLError) -> bool:
+    """Whether graphql-core raised ``error`` coercing an argument or directive value.
+
+    Such errors carry no exception of ours, and during execution they get a
+    path like any resolver failure; only where they were raised tells them
+    apart from the server's own faults (a value a scalar cannot serialize).
+    """
+    inner = _innermost(error)
+    if inner.original_error is not None:
+        return False
+    trace = inner.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_globals.get("__name__") == _COERCION_MODULE:
+            return True
+        trace = trace.tb_next
+    return False
+
+
 def _code_of(error: GraphQLError, parsed: bool, executed: bool) -> str:
     original = _root_cause(error)
     existing = (error.extensions or {}).get("code")
@@ -98,9 +127,10 @@ def _code_of(error: GraphQLError, parsed: bool, executed: bool) -> str:
         return "GRAPHQL_PARSE_FAILED"
     if not executed:
         return "GRAPHQL_VALIDATION_FAILED"
-    if original is None and not error.path:
-        # graphql-core's own request errors: variables that do not coerce,
-        # an unknown operation name.
+    if original is None and (not error.path or _from_coercion(error)):
+        # graphql-core's own request errors (variables that do not coerce, an
+        # unknown operation name) and arguments it could not coerce (a null
+        # variable for a non-null argument with a default).
         return "BAD_USER_INPUT"
     # Anything else raised while resolving a field (including graphql-core's
     # own complaints about a resolver's result) is the server's fault.
@@ -141,6 +171,9 @@ def code_error(error: GraphQLError, *, parsed: bool, executed: bool, request_id:
         )
     cause = _root_cause(error)
     argument = getattr(cause, "argument", None)
+    if argument is None and code == "BAD_USER_INPUT" and cause is None:
+        named = _ARGUMENT_NAME.match(_innermost(error).message)
+        argument = named.group(1) if named else None
     if argument:
         extensions["argument"] = argument
     message = error.message

@@ -241,7 +241,13 @@ class LeanExecutor:
         """
         run = _Run(self, variables, context, time_limit, arguments)
         try:
-            data: dict[str, Any] | None = run.run_steps(plan.root_name, plan.root_steps(), None, None)
+            root = plan.root_steps()
+        except GraphQLError as error:
+            # The root selection's @skip/@include got an invalid value: the
+            # whole request fails, as it does in graphql-core.
+            return ExecutionResult(None, [error])
+        try:
+            data: dict[str, Any] | None = run.run_steps(plan.root_name, root, None, None)
         except _Null:
             data = None
         return ExecutionResult(data, run.errors or None)
@@ -299,12 +305,20 @@ def directive_variables(
 ) -> tuple[str, ...]:
     """Names of the variables that ``@skip``/``@include`` read, sorted.
 
-    A plan depends on the variables only through these.
+    A plan depends on the variables only through these. Only the fragments
+    the operation reaches count: another operation's fragment may use the
+    same variable name with another type.
     """
     names: set[str] = set()
-    stack: list[Any] = [operation, *fragments.values()]
+    stack: list[Any] = [operation]
+    spread: set[str] = set()
     while stack:
         node = stack.pop()
+        if isinstance(node, FragmentSpreadNode):
+            name = node.name.value
+            if name not in spread and name in fragments:
+                spread.add(name)
+                stack.append(fragments[name])
         for directive in getattr(node, "directives", None) or ():
             if directive.name.value in ("skip", "include"):
                 for argument in directive.arguments:
@@ -428,7 +442,12 @@ class Plan:
                     return null(path, run)
                 if isinstance(value, Exception):
                     return failure(value, path, run)
-                return _serialize_scalar(scalar, serialize, value)
+                try:
+                    return _serialize_scalar(scalar, serialize, value)
+                except Exception as error:
+                    # A value the type cannot represent (an Int above 2**31 - 1)
+                    # is a field error, as in graphql-core.
+                    return failure(error, path, run)
 
             return complete_scalar
         if isinstance(named, GraphQLEnumType):
@@ -443,7 +462,10 @@ class Plan:
                         return null(path, run)
                     if isinstance(value, Exception):
                         return failure(value, path, run)
-                    return enum.serialize(value)
+                    try:
+                        return enum.serialize(value)
+                    except Exception as error:
+                        return failure(error, path, run)
 
             return complete_enum
         selection_sets = [n.selection_set for n in nodes if n.selection_set]
@@ -468,7 +490,13 @@ class Plan:
                     return null(path, run)
                 if isinstance(value, Exception):
                     return failure(value, path, run)
-                found = object_steps(value)
+                try:
+                    found = object_steps(value)
+                except GraphQLError as error:
+                    # A sub-selection's @skip/@include got an invalid value
+                    # (null for its Boolean!): a field error here, as in
+                    # graphql-core, which collects sub-fields per value.
+                    return failure(error, path, run)
                 if found is None:
                     error = GraphQLError(f"Expected value of type '{named.name}' but got: {inspect(value)}.")
                     return failure(error, path, run)
