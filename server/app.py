@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 import orjson
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -31,6 +32,7 @@ from schema import build_schema
 from schema.engine import Engine
 from server.http import GraphQLEndpoint
 from server.loading import load_or_report
+from server.safety import SafetyNet, http_exception_handler
 from server.settings import Settings
 
 __all__ = ["create_app", "run", "serve", "settle"]
@@ -92,7 +94,9 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     async def root(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
-    middleware = []
+    # The safety net is outermost, so that whatever the layers inside send or
+    # raise reaches the client as JSON in the error shape with a request id.
+    middleware = [Middleware(SafetyNet)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -113,6 +117,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
             Route("/", root, methods=["GET"]),
         ],
         middleware=middleware,
+        exception_handlers={HTTPException: http_exception_handler},
     )
     app.state.store = store
     app.state.settings = settings

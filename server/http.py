@@ -22,7 +22,6 @@ shape as GraphQL errors, with codes listed in :data:`HTTP_CODES`.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +38,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from graph.store import GraphStore
 from schema.context import Context
 from schema.engine import Engine, EngineResult, OperationNotAllowed, Outcome
+from server.safety import error_response, request_id_of
 from server.settings import Settings
 
 __all__ = ["HTTP_CODES", "GraphQLEndpoint", "HttpError"]
@@ -54,10 +54,14 @@ HTTP_CODES = {
     "UNSUPPORTED_MEDIA_TYPE": "A POST body must be application/json.",
     "NOT_ACCEPTABLE": "The Accept header allows neither application/graphql-response+json nor application/json.",
     "PAYLOAD_TOO_LARGE": "The request body is larger than the server accepts.",
+    "PATH_NOT_FOUND": "Nothing is served at this path (the API is at /graphql).",
+    "REQUEST_TIMEOUT": "The client sent its headers or body too slowly.",
+    "HEADERS_TOO_LARGE": "The request's headers are larger than the server accepts.",
+    "SERVICE_UNAVAILABLE": "The server is at its limit of connections or work; try again after Retry-After seconds.",
+    "CORS_REJECTED": "A browser's cross-origin preflight asked for an origin, method or header that is not allowed.",
+    "HTTP_ERROR": "Any other refusal of the HTTP request; the status says which.",
 }
 """Codes of errors about the HTTP request itself, with their meaning."""
-
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class HttpError(Exception):
@@ -205,10 +209,6 @@ _POST_OPERATIONS = frozenset(OperationType)
 mutation or subscription root) fails validation like any other unknown name."""
 
 
-def _error_body(code: str, message: str) -> bytes:
-    return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
-
-
 class GraphQLEndpoint:
     """The ``/graphql`` endpoint: one instance per app, holding the schema and the store."""
 
@@ -230,16 +230,14 @@ class GraphQLEndpoint:
 
     async def handle(self, request: Request) -> Response:
         """Answer one HTTP request to the endpoint."""
-        incoming = request.headers.get("x-request-id", "")
-        request_id = incoming if _REQUEST_ID.match(incoming) else None
+        request_id = request_id_of(request.scope)
         try:
             response = await self._handle(request, request_id)
         except HttpError as error:
-            headers = {**error.headers, "content-type": f"{JSON}; charset=utf-8"}
-            response = Response(_error_body(error.code, error.message), status_code=error.status, headers=headers)
+            response = error_response(error.status, error.code, error.message, request_id, error.headers)
         return response
 
-    async def _handle(self, request: Request, request_id: str | None) -> Response:
+    async def _handle(self, request: Request, request_id: str) -> Response:
         if request.method not in ("GET", "POST"):
             raise HttpError(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed", {"allow": "GET, POST"})
         accept = request.headers.get("accept")
@@ -253,9 +251,7 @@ class GraphQLEndpoint:
         else:
             params = await _post_params(request, self.max_body)
             allowed = _POST_OPERATIONS
-        context = Context(store=self.store, limits=self.settings.limits, request=request)
-        if request_id:
-            context.request_id = request_id
+        context = Context(store=self.store, limits=self.settings.limits, request=request, request_id=request_id)
         try:
             started = self.engine.start(params.query, context, params.variables, params.operation_name, allowed)
         except OperationNotAllowed as refused:
