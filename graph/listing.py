@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph import deadline
 from graph.dates import PartialDate
 from graph.enums import DescribedEnum, Direction, Kind
 from graph.model import Entity
@@ -197,7 +198,15 @@ def filter_entities(store: GraphStore, kind: Kind, where: EntityFilter | None = 
     for relation_filter in (*where.some, *where.none):
         if relation_filter.other is not None:
             store.entity(relation_filter.other)
-    return [e for e in (store.entity(k) for k in keys) if where.accepts(store, e)]
+    found = []
+    for index, key in enumerate(keys):
+        if not index & 63:
+            # Conditions make each entity cost an unknown amount: stay within the time limit.
+            deadline.check()
+        entity = store.entity(key)
+        if where.accepts(store, entity):
+            found.append(entity)
+    return found
 
 
 class EntityOrder(DescribedEnum):

@@ -51,8 +51,13 @@ class Limits:
         Most aliased fields a document may have.
     max_cost
         Highest estimated cost of an operation (see :mod:`schema.limits`).
+    max_input_items
+        Most items of any list in an argument (``where.some``, ``types``...).
+    max_string_length
+        Longest string in any argument, in characters.
     time_limit
-        Seconds an operation may run before it is stopped (0: no limit).
+        Seconds a request's GraphQL work (validation, admission, execution)
+        may take before it is stopped (0: no limit).
     """
 
     max_page_size: int = 100
@@ -67,6 +72,8 @@ class Limits:
     max_depth: int = 12
     max_aliases: int = 15
     max_cost: int = 5000
+    max_input_items: int = 100
+    max_string_length: int = 1000
     time_limit: float = 5.0
 
 

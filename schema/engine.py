@@ -44,11 +44,13 @@ from graphql import (
 )
 from graphql.execution import Executor
 
+from graph import deadline
+from graph.deadline import DeadlineExceeded
 from schema import OversightSchema
 from schema.cache import LRU
 from schema.context import Context, Limits
 from schema.errors import code_error
-from schema.executor import DeadlineExceeded, LeanExecutor, Plan, directive_variables
+from schema.executor import LeanExecutor, Plan, directive_variables
 from schema.limits import admit, limit_error, validation_rules
 
 __all__ = ["Engine", "EngineResult", "OperationNotAllowed", "Outcome"]
@@ -101,6 +103,7 @@ class Ready:
     variables: dict[str, Any] | None
     context: Context
     cache_key: tuple[Any, ...] | None  # None: the response is not cached
+    deadline: tuple[float, float] | None = None  # (monotonic deadline, time limit) set by start
 
     @property
     def cost(self) -> int:
@@ -239,11 +242,29 @@ class Engine:
         before execution); otherwise a :class:`Ready` whose estimated
         ``cost`` lets the caller decide where to run :meth:`finish`.
 
+        The time limit starts here: parsing, validation and admission count
+        towards it, and :meth:`finish` runs with what is left.
+
         Raises
         ------
         OperationNotAllowed
             If the selected operation's type is not in ``allowed``.
         """
+        with deadline.within(self.limits.time_limit or None) as until:
+            try:
+                return self._begin(query, context, variables, operation_name, allowed, until)
+            except DeadlineExceeded as stop:
+                return self._timeout(stop, context)
+
+    def _begin(
+        self,
+        query: str,
+        context: Context,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        allowed: frozenset[OperationType],
+        until: tuple[float, float] | None,
+    ) -> EngineResult | Ready:
         store = context.store
         encoded = _encoded(variables)
         if encoded is None:
@@ -252,7 +273,7 @@ class Engine:
             found = self._start(query, context, variables, operation_name, allowed, None)
             if isinstance(found, EngineResult):
                 return found
-            return Ready(found[0], found[1], variables, context, None)
+            return Ready(found[0], found[1], variables, context, None, until)
         # `allowed` is part of the key: a response cached for a POST must not
         # answer a GET of the same mutation, which OperationNotAllowed refuses.
         key = (id(store), store.version, query, operation_name, encoded, allowed)
@@ -263,7 +284,7 @@ class Engine:
         if isinstance(found, EngineResult):
             self.responses.put(key, found, _key_weight(key) + len(found.body))
             return found
-        return Ready(found[0], found[1], variables, context, key)
+        return Ready(found[0], found[1], variables, context, key, until)
 
     def finish(self, ready: Ready) -> EngineResult:
         """Execute a request :meth:`start` made ready, and cache its response when that is safe.
@@ -271,7 +292,8 @@ class Engine:
         Safe to call from a worker thread: the engine's caches are locked
         and the store is only read.
         """
-        result = self._execute(ready)
+        with deadline.until(ready.deadline):
+            result = self._execute(ready)
         key = ready.cache_key
         if key is not None and result.outcome is not Outcome.TIMEOUT and b'"INTERNAL_SERVER_ERROR"' not in result.body:
             self.responses.put(key, result, _key_weight(key) + len(result.body))
@@ -327,26 +349,27 @@ class Engine:
         return document, prepared
 
     def _execute(self, ready: Ready) -> EngineResult:
-        limits, context, prepared = self.limits, ready.context, ready.prepared
+        context, prepared = ready.context, ready.prepared
         try:
             if prepared.plan is None:
                 result = self.executor.hand_over(ready.document, prepared.operation, ready.variables, context)
-            else:
-                result = self.executor.run(
-                    prepared.plan,
-                    prepared.variables,
-                    context,
-                    time_limit=limits.time_limit or None,
-                    arguments=prepared.arguments,
+                stopped = next(
+                    (e.original_error for e in result.errors or () if isinstance(e.original_error, DeadlineExceeded)),
+                    None,
                 )
+                if stopped is not None:
+                    raise stopped
+            else:
+                result = self.executor.run(prepared.plan, prepared.variables, context, arguments=prepared.arguments)
         except DeadlineExceeded as stop:
-            error = limit_error("TIMEOUT", f"The operation was stopped: {stop}.", limit=limits.time_limit)
-            return EngineResult(
-                self._serialize(None, [error], context, executed=True, with_data=False), Outcome.TIMEOUT
-            )
+            return self._timeout(stop, context)
         if result.data is None and result.errors and all(e.path is None for e in result.errors):
             return self._request_error(result.errors, context, parsed=True, executed=True)
         return EngineResult(self._serialize(result.data, result.errors, context, executed=True), Outcome.EXECUTED)
+
+    def _timeout(self, stop: DeadlineExceeded, context: Context) -> EngineResult:
+        error = limit_error("TIMEOUT", f"The operation was stopped: {stop}.", limit=stop.seconds)
+        return EngineResult(self._serialize(None, [error], context, executed=True, with_data=False), Outcome.TIMEOUT)
 
     def _prepare(self, query: str, document: DocumentNode, built: Executor[Any]) -> _Prepared:
         """Admission and a plan for one operation and its variables."""

@@ -108,6 +108,26 @@ def _from_coercion(error: GraphQLError) -> bool:
     return False
 
 
+MAX_MESSAGE = 500
+"""Longest error message sent; longer ones (echoing a huge value) are cut."""
+
+
+def _shortened(message: str) -> str:
+    """``message`` cut to :data:`MAX_MESSAGE` characters, saying how much was left out.
+
+    Examples
+    --------
+    >>> _shortened("short")
+    'short'
+    >>> _shortened("x" * 1000)[-40:]
+    'xxxxxxxxxx… (600 more characters left out)'
+    """
+    if len(message) <= MAX_MESSAGE:
+        return message
+    kept = MAX_MESSAGE - 100
+    return f"{message[:kept]}… ({len(message) - kept} more characters left out)"
+
+
 def _code_of(error: GraphQLError, parsed: bool, executed: bool) -> str:
     original = _root_cause(error)
     existing = (error.extensions or {}).get("code")
@@ -170,17 +190,17 @@ def code_error(error: GraphQLError, *, parsed: bool, executed: bool, request_id:
             extensions=extensions,
         )
     cause = _root_cause(error)
+    message = _shortened(error.message)
     argument = getattr(cause, "argument", None)
     if argument is None and code == "BAD_USER_INPUT" and cause is None:
         named = _ARGUMENT_NAME.match(_innermost(error).message)
         argument = named.group(1) if named else None
     if argument:
         extensions["argument"] = argument
-    message = error.message
     if code == "INVALID_DATE" and isinstance(cause, InvalidDate):
         # graphql-core's wording nests our message in quotes; say it plainly.
         prefix = message.split(": ", 1)[0] + ": " if message.startswith("Variable") else ""
-        message = f"{prefix}Invalid PartialDate: {cause}"
+        message = _shortened(f"{prefix}Invalid PartialDate: {cause}")
     return GraphQLError(
         message,
         nodes=error.nodes,

@@ -68,15 +68,10 @@ from graphql.execution.values import get_argument_values, get_directive_values
 from graphql.pyutils import inspect
 from strawberry.types.arguments import convert_arguments
 
+from graph import deadline
+from graph.deadline import DeadlineExceeded
+
 __all__ = ["DeadlineExceeded", "LeanExecutor", "Plan", "directive_variables"]
-
-
-class DeadlineExceeded(Exception):
-    """The request ran past its time limit; execution stopped."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"the request exceeded its time limit of {seconds:g} s and was stopped")
-        self.seconds = seconds
 
 
 class _Null(Exception):
@@ -239,7 +234,13 @@ class LeanExecutor:
         DeadlineExceeded
             If ``time_limit`` seconds pass before execution ends.
         """
-        run = _Run(self, variables, context, time_limit, arguments)
+        with deadline.within(time_limit):
+            return self._run(plan, variables, context, arguments)
+
+    def _run(
+        self, plan: Plan, variables: Any, context: Any, arguments: dict[int, dict[str, Any]] | None
+    ) -> ExecutionResult:
+        run = _Run(self, variables, context, deadline.current(), arguments)
         try:
             root = plan.root_steps()
         except GraphQLError as error:
@@ -574,15 +575,14 @@ class _Run:
         executor: LeanExecutor,
         variables: Any,
         context: Any,
-        time_limit: float | None,
+        until: tuple[float, float] | None,
         arguments: dict[int, dict[str, Any]] | None = None,
     ) -> None:
         self.executor = executor
         self.variables = variables
         self.context = context
         self.errors: list[GraphQLError] = []
-        self.time_limit = time_limit
-        self.deadline = time.monotonic() + time_limit if time_limit else None
+        self.deadline, self.time_limit = until if until is not None else (None, 0.0)
         self.counter = 0
         self._args: dict[int, dict[str, Any]] = arguments if arguments is not None else {}
         self._infos: dict[str, _ResolverInfo] = {}
@@ -617,7 +617,7 @@ class _Run:
         assert plan is not None and step.complete is not None
         self.counter += 1
         if self.deadline is not None and self.counter % _CLOCK_EVERY == 0 and time.monotonic() > self.deadline:
-            raise DeadlineExceeded(self.time_limit or 0)
+            raise DeadlineExceeded(self.time_limit)
         try:
             value = self.call(plan, step.nodes[0], source)
         except DeadlineExceeded:

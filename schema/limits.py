@@ -16,8 +16,12 @@ code                    limit
                         than ``max_ids``
 ``PATH_TOO_LONG``       ``path(maxLength:)`` above ``max_path_length``
 ``NEIGHBORHOOD_TOO_DEEP`` ``neighborhood(depth:)`` above ``max_neighborhood_depth``
-``TIMEOUT``             the operation ran past ``time_limit`` seconds and
-                        was stopped (this one is checked while running)
+``TOO_MANY_ITEMS``      a list in an argument (``where.some``...) longer than
+                        ``max_input_items``
+``STRING_TOO_LONG``     a string in an argument longer than ``max_string_length``
+``TIMEOUT``             the request ran past ``time_limit`` seconds and
+                        was stopped (checked while validating, admitting,
+                        filtering and executing)
 ======================  ====================================================
 
 **Depth** counts fields from the root: ``{ a { b } }`` is 2 deep.
@@ -30,7 +34,10 @@ wrappers of a connection cost nothing. A list multiplies the cost of its
 items by its size: ``first`` where the field has one (the default page size
 when it is omitted), the number of ``ids`` for ``nodes``, the entity cap for
 a neighbourhood, 3 for ``citations`` and 10 for any other list. Sizes nest
-multiplicatively.
+multiplicatively. Each relation condition of a ``where`` (``some``, ``none``)
+adds :data:`FILTER_CONDITION_COST`, since it is checked for every candidate.
+Fragments are costed (and depth-checked) once each, however often they are
+spread.
 
 **Defaults.** GraphQL Armor's defaults are the starting point (depth 6,
 aliases 15, tokens 1,000, cost 5,000). Aliases, tokens and cost are kept.
@@ -70,6 +77,7 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values
 
+from graph import deadline
 from schema.context import Limits
 
 __all__ = ["LIMIT_CODES", "admit", "limit_error", "validation_rules"]
@@ -84,9 +92,17 @@ LIMIT_CODES = {
     "PAGE_TOO_LARGE": "A first argument is above max_page_size, or nodes has more ids than max_ids.",
     "PATH_TOO_LONG": "path's maxLength is above max_path_length.",
     "NEIGHBORHOOD_TOO_DEEP": "neighborhood's depth is above max_neighborhood_depth.",
-    "TIMEOUT": "The operation ran longer than time_limit seconds and was stopped.",
+    "TOO_MANY_ITEMS": "An argument's list has more items than max_input_items.",
+    "STRING_TOO_LONG": "An argument's string is longer than max_string_length.",
+    "TIMEOUT": "The request took longer than time_limit seconds (parsing, validation, admission or execution) and was stopped.",
 }
 """Every limit's error code, with its meaning."""
+
+FILTER_CONDITION_COST = 50
+"""Cost of each relation condition of a ``where`` (``some``/``none``): each is checked against every candidate."""
+
+COST_CEILING = 2**53 - 1
+"""Highest cost reported: the largest integer every JSON client reads exactly."""
 
 _WRAPPERS = frozenset({"edges", "pageInfo"})
 _LIST_ESTIMATES = {"citations": 3}
@@ -111,8 +127,15 @@ def _is_introspection(operation: OperationDefinitionNode) -> bool:
 
 
 def _depth(
-    selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode], seen: frozenset[str]
+    selection_set: SelectionSetNode | None,
+    fragments: dict[str, FragmentDefinitionNode],
+    memo: dict[str, int],
 ) -> int:
+    """Deepest field nesting under ``selection_set``; each fragment's depth is computed once.
+
+    ``memo`` keeps the depth of every fragment met (a fragment in progress
+    counts 0 there, so a cycle, which validation reports, ends the walk).
+    """
     if selection_set is None:
         return 0
     deepest = 0
@@ -120,14 +143,17 @@ def _depth(
         if isinstance(selection, FieldNode):
             if selection.name.value.startswith("__"):
                 continue
-            deepest = max(deepest, 1 + _depth(selection.selection_set, fragments, seen))
+            deepest = max(deepest, 1 + _depth(selection.selection_set, fragments, memo))
         elif isinstance(selection, InlineFragmentNode):
-            deepest = max(deepest, _depth(selection.selection_set, fragments, seen))
+            deepest = max(deepest, _depth(selection.selection_set, fragments, memo))
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is not None and name not in seen:
-                deepest = max(deepest, _depth(fragment.selection_set, fragments, seen | {name}))
+            known = memo.get(name)
+            if known is None:
+                fragment = fragments.get(name)
+                memo[name] = 0
+                known = memo[name] = _depth(fragment.selection_set, fragments, memo) if fragment else 0
+            deepest = max(deepest, known)
     return deepest
 
 
@@ -153,10 +179,11 @@ def validation_rules(limits: Limits) -> list[type[ASTValidationRule]]:
                     )
                 )
             fragments = _fragments(node)
+            memo: dict[str, int] = {}
             for operation in operations:
                 if _is_introspection(operation):
                     continue
-                depth = _depth(operation.selection_set, fragments, frozenset())
+                depth = _depth(operation.selection_set, fragments, memo)
                 if depth > limits.max_depth:
                     name = f"'{operation.name.value}'" if operation.name else "(anonymous)"
                     self.report_error(
@@ -179,7 +206,19 @@ def validation_rules(limits: Limits) -> list[type[ASTValidationRule]]:
                     )
                 )
 
-    return [DocumentLimits]
+    class Clock(ValidationRule):
+        """Stop validating at the time limit (the document's size bounds it, this bounds its time)."""
+
+        def __init__(self, context: Any) -> None:
+            super().__init__(context)
+            self.nodes = 0
+
+        def enter(self, *_args: Any) -> None:
+            self.nodes += 1
+            if not self.nodes & 63:
+                deadline.check()
+
+    return [DocumentLimits, Clock]
 
 
 def _count_aliases(document: DocumentNode) -> int:
@@ -205,6 +244,10 @@ class _Admission:
         self.variables = variables
         self.fragments = fragments
         self.errors: list[GraphQLError] = []
+        # Cost of each fragment per list size it is spread under, computed once
+        # (a fragment in progress counts 0: a cycle, which validation reports, ends there).
+        self.fragment_costs: dict[tuple[str, int], int] = {}
+        self.fields = 0
 
     def arguments(self, field_def: GraphQLField, node: FieldNode) -> dict[str, Any]:
         if not field_def.args:
@@ -213,6 +256,43 @@ class _Admission:
             return get_argument_values(field_def, node, self.variables)
         except GraphQLError:
             return {}  # reported by execution with its path
+
+    def inputs(self, name: str, args: dict[str, Any], node: FieldNode) -> int:
+        """Check the sizes of the argument values; return how many relation conditions they hold."""
+        limits = self.limits
+        conditions = 0
+        stack: list[tuple[str, Any]] = [(f"{name}.{k}", v) for k, v in args.items()]
+        while stack:
+            where, value = stack.pop()
+            if isinstance(value, str):
+                if len(value) > limits.max_string_length:
+                    self.errors.append(
+                        limit_error(
+                            "STRING_TOO_LONG",
+                            f"{where}: a string of {len(value)} characters; at most {limits.max_string_length} are allowed.",
+                            node,
+                            limit=limits.max_string_length,
+                            actual=len(value),
+                        )
+                    )
+            elif isinstance(value, list):
+                if len(value) > limits.max_input_items and where != f"{name}.ids":
+                    self.errors.append(
+                        limit_error(
+                            "TOO_MANY_ITEMS",
+                            f"{where}: a list of {len(value)} items; at most {limits.max_input_items} are allowed.",
+                            node,
+                            limit=limits.max_input_items,
+                            actual=len(value),
+                        )
+                    )
+                    continue
+                if where.endswith((".some", ".none")):
+                    conditions += len(value)
+                stack.extend((where, item) for item in value)
+            elif isinstance(value, dict):
+                stack.extend((f"{where}.{k}", v) for k, v in value.items())
+        return conditions
 
     def check(self, name: str, args: dict[str, Any], node: FieldNode) -> None:
         limits = self.limits
@@ -268,35 +348,52 @@ class _Admission:
         parent: Any,
         selection_set: SelectionSetNode | None,
         edges_size: int = 1,
-        seen: frozenset[str] = frozenset(),
     ) -> int:
         if selection_set is None:
             return 0
         total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                total += self.field_cost(parent, selection, edges_size, seen)
+                total += self.field_cost(parent, selection, edges_size)
             elif isinstance(selection, InlineFragmentNode):
                 inner = (
                     self.schema.get_type(selection.type_condition.name.value) if selection.type_condition else parent
                 )
-                total += self.cost(inner, selection.selection_set, edges_size, seen)
+                total += self.cost(inner, selection.selection_set, edges_size)
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is not None and name not in seen:
-                    inner = self.schema.get_type(fragment.type_condition.name.value)
-                    total += self.cost(inner, fragment.selection_set, edges_size, seen | {name})
+                total += self.fragment_cost(selection.name.value, edges_size)
         return total
 
-    def field_cost(self, parent: Any, node: FieldNode, edges_size: int, seen: frozenset[str]) -> int:
+    def fragment_cost(self, name: str, edges_size: int) -> int:
+        key = (name, edges_size)
+        known = self.fragment_costs.get(key)
+        if known is None:
+            fragment = self.fragments.get(name)
+            self.fragment_costs[key] = 0
+            known = 0
+            if fragment is not None:
+                inner = self.schema.get_type(fragment.type_condition.name.value)
+                known = self.cost(inner, fragment.selection_set, edges_size)
+            self.fragment_costs[key] = known
+        return known
+
+    def field_cost(self, parent: Any, node: FieldNode, edges_size: int) -> int:
         name = node.name.value
         fields = getattr(parent, "fields", None)
         if name.startswith("__") or not fields or name not in fields:
             return 0
+        self.fields += 1
+        if not self.fields & 63:
+            deadline.check()
         field_def: GraphQLField = fields[name]
         args = self.arguments(field_def, node)
         self.check(name, args, node)
+        filters = self.inputs(name, args, node) * FILTER_CONDITION_COST if args else 0
+        return filters + self._field_cost(parent, node, name, field_def, args, edges_size)
+
+    def _field_cost(
+        self, parent: Any, node: FieldNode, name: str, field_def: GraphQLField, args: dict[str, Any], edges_size: int
+    ) -> int:
         named = get_named_type(field_def.type)
         composite = is_composite_type(named)
         return_type = field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else field_def.type
@@ -305,7 +402,7 @@ class _Admission:
         page = max(page, 0)
         if isinstance(named, GraphQLObjectType) and "edges" in named.fields and "pageInfo" in named.fields:
             # A connection: its `first` sizes the `edges` list below.
-            return 1 + self.cost(named, node.selection_set, page, seen)
+            return 1 + self.cost(named, node.selection_set, page)
         if isinstance(return_type, GraphQLList):
             if name == "edges":
                 size = edges_size
@@ -320,7 +417,7 @@ class _Admission:
         else:
             size = 1
         own = 1 if composite and name not in _WRAPPERS else 0
-        return size * (own + self.cost(named, node.selection_set, 1, seen))
+        return size * (own + self.cost(named, node.selection_set, 1))
 
 
 def admit(
@@ -336,12 +433,14 @@ def admit(
     """
     root = schema.get_root_type(operation.operation)
     admission = _Admission(schema, limits, variables, fragments)
-    cost = admission.cost(root, operation.selection_set)
+    # Costs multiply, so a small document can estimate beyond any JSON number: saturate.
+    cost = min(admission.cost(root, operation.selection_set), COST_CEILING)
     if cost > limits.max_cost:
+        amount = f"at least {cost}" if cost == COST_CEILING else str(cost)
         admission.errors.append(
             limit_error(
                 "QUERY_TOO_COSTLY",
-                f"The operation's estimated cost is {cost}; the limit is {limits.max_cost}. Ask for smaller pages or fewer nested lists.",
+                f"The operation's estimated cost is {amount}; the limit is {limits.max_cost}. Ask for smaller pages or fewer nested lists.",
                 operation,
                 limit=limits.max_cost,
                 actual=cost,

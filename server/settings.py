@@ -151,7 +151,15 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
     "max_depth": (int, "Deepest field nesting of an operation, introspection excepted (default `12`)."),
     "max_aliases": (int, "Most aliased fields in a document (default `15`)."),
     "max_cost": (int, "Highest estimated cost of an operation (default `5000`; see Limits)."),
-    "time_limit": (float, "Seconds an operation may run before it is stopped; `0` for none (default `5`)."),
+    "max_input_items": (
+        int,
+        "Most items of any list in an argument, such as `where.some` (default `100`; `nodes(ids:)` has `max_ids`).",
+    ),
+    "max_string_length": (int, "Longest string in any argument, in characters (default `1000`)."),
+    "time_limit": (
+        float,
+        "Seconds a request's GraphQL work (validation, admission, filtering, execution) may take before it is stopped; `0` for none (default `5`).",
+    ),
 }
 """Setting name → (type, description). The variable is ``OVERSIGHT_`` + the upper-case name."""
 

@@ -15,6 +15,7 @@ from graphql import execute, parse
 
 from graph.sample import entity_record, relation_record
 from schema import Context, build_schema
+from schema.context import Limits
 from schema.engine import CacheSizes, Engine, Outcome
 
 SCHEMA = build_schema()
@@ -127,3 +128,92 @@ def test_caches_count_the_bytes_of_their_keys(seed_store):
         engine.run("{ stats { version } }", Context(store=seed_store), {"unused": f"{n}{padding}"})
     assert engine.responses.weight <= 1_000_000 and len(engine.responses) < 30
     assert engine.prepared.weight <= 1_000_000 and len(engine.prepared) < 30
+
+
+def _bomb(levels: int, on: str, leaf: str) -> str:
+    """A document whose fragments each spread the one below twice: 2**(levels - 1) copies of ``leaf``."""
+    fragments = [f"fragment F0 on {on} {{ {leaf} }}"]
+    fragments += [f"fragment F{i} on {on} {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels)]
+    return " ".join(fragments)
+
+
+def test_a_fragment_bomb_of_scalars_runs(seed_store):
+    query = "{ stats { ...F94 } } " + _bomb(95, "GraphStats", "version __typename")
+    result = Engine(SCHEMA).run(query, Context(store=seed_store))
+    assert orjson.loads(result.body) == {"data": {"stats": {"version": seed_store.version, "__typename": "GraphStats"}}}
+
+
+def test_a_fragment_bomb_of_objects_is_costed_exactly(seed_store):
+    # Expanding every spread would take 2**94 steps; each fragment is costed
+    # once. The cost (2**94) is reported saturated at the largest exact JSON integer.
+    query = "{ ...F94 } " + _bomb(95, "Query", "stats { version }")
+    result = Engine(SCHEMA).run(query, Context(store=seed_store))
+    assert result.outcome is Outcome.REQUEST_ERROR
+    (error,) = orjson.loads(result.body)["errors"]
+    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "limit": 5000, "actual": 2**53 - 1}
+    exact = Engine(SCHEMA).run("{ ...F40 } " + _bomb(41, "Query", "stats { version }"), Context(store=seed_store))
+    assert orjson.loads(exact.body)["errors"][0]["extensions"]["actual"] == 2**40
+
+
+def test_a_fragment_bomb_is_depth_checked_once_per_fragment(seed_store):
+    deep = 'entity(key: "org/meta") { relations { edges { node { subject { key } } } } }'
+    query = "{ ...F90 } " + _bomb(91, "Query", deep)
+    limits = Limits(max_depth=4)
+    result = Engine(SCHEMA, limits).run(query, Context(store=seed_store, limits=limits))
+    codes = [e["extensions"]["code"] for e in orjson.loads(result.body)["errors"]]
+    assert "QUERY_TOO_DEEP" in codes
+
+
+def test_input_lists_are_bounded_and_conditions_count_towards_cost(seed_store):
+    query = "query($c: [RelationConditionInput!]) { organizations(where: {some: $c}) { totalCount } }"
+    engine = Engine(SCHEMA)
+    too_many = engine.run(query, Context(store=seed_store), {"c": [{"type": "DEVELOPED"}] * 101})
+    (error,) = orjson.loads(too_many.body)["errors"]
+    assert error["extensions"] == {"code": "TOO_MANY_ITEMS", "limit": 100, "actual": 101}
+    assert "organizations.where.some" in error["message"]
+    costly = engine.run(query, Context(store=seed_store), {"c": [{"type": "DEVELOPED"}] * 100})
+    (error,) = orjson.loads(costly.body)["errors"]
+    assert error["extensions"]["code"] == "QUERY_TOO_COSTLY" and error["extensions"]["actual"] > 5000
+    few = engine.run(query, Context(store=seed_store), {"c": [{"type": "DEVELOPED"}] * 3})
+    assert few.outcome is Outcome.EXECUTED
+
+
+def test_argument_strings_are_bounded_and_never_echoed_whole(seed_store):
+    engine = Engine(SCHEMA)
+    huge = "x" * 200_000
+    result = engine.run(
+        "query($n: String) { organizations(where: {nameContains: $n}) { totalCount } }",
+        Context(store=seed_store),
+        {"n": huge},
+    )
+    (error,) = orjson.loads(result.body)["errors"]
+    assert error["extensions"] == {"code": "STRING_TOO_LONG", "limit": 1000, "actual": 200_000}
+    echoed = engine.run(
+        'query($n: Int!) { search(text: "a", first: $n) { score } }', Context(store=seed_store), {"n": huge}
+    )
+    assert len(echoed.body) < 2_000
+    assert orjson.loads(echoed.body)["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_the_time_limit_covers_validation_and_admission(seed_store):
+    limits = Limits(time_limit=1e-9)
+    query = "{ " + " ".join(f"a{i}: stats {{ version entityCount }}" for i in range(14)) + " }"
+    result = Engine(SCHEMA, limits).run(query, Context(store=seed_store, limits=limits))
+    assert result.outcome is Outcome.TIMEOUT
+    (error,) = orjson.loads(result.body)["errors"]
+    assert error["extensions"]["code"] == "TIMEOUT"
+    # Nothing about a stopped request is cached: with time it runs.
+    assert Engine(SCHEMA).run(query, Context(store=seed_store)).outcome is Outcome.EXECUTED
+
+
+def test_filters_stop_at_the_deadline(seed_store):
+    from graph import deadline
+    from graph.enums import Kind
+    from graph.listing import EntityFilter, filter_entities
+
+    with deadline.within(1e-9), pytest.raises(deadline.DeadlineExceeded):
+        import time
+
+        time.sleep(0.001)
+        filter_entities(seed_store, Kind.ORGANIZATION, EntityFilter(name_contains="a"))
+    assert filter_entities(seed_store, Kind.ORGANIZATION, EntityFilter(name_contains="meta"))
