@@ -32,6 +32,7 @@ from schema import build_schema
 from schema.engine import Engine
 from server.http import GraphQLEndpoint
 from server.loading import load_or_report
+from server.pages import Pages, page_routes
 from server.safety import SafetyNet, http_exception_handler
 from server.settings import Settings
 
@@ -115,6 +116,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
             Route("/graphql", endpoint),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/", root, methods=["GET"]),
+            *page_routes(Pages(settings)),
         ],
         middleware=middleware,
         exception_handlers={HTTPException: http_exception_handler},

@@ -5,6 +5,7 @@ Subcommands::
     oversight check DIR          validate a data directory; print counts or every problem
     oversight serve [options]    serve the GraphQL API over a data directory
     oversight schema             print the GraphQL schema (SDL)
+    oversight assets fetch       download the pinned browser assets GraphiQL and /explore use
 
 Exit status: 0 on success, 1 when the data is invalid, 2 on a usage error.
 """
@@ -71,6 +72,20 @@ def _schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _assets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from server.assets import AssetError, fetch
+    from server.settings import Settings, SettingsError
+
+    try:
+        destination = args.dest or Settings.from_env().assets
+        fetch(destination, registry=args.registry, log=lambda line: print(line, file=out))
+    except (AssetError, SettingsError) as error:
+        print(f"oversight assets fetch: {error}", file=err)
+        return 1
+    print(f"browser assets ready in {destination}", file=out)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="oversight", description="Oversight Graph: a cited knowledge graph of AI oversight."
@@ -98,6 +113,17 @@ def _parser() -> argparse.ArgumentParser:
 
     sdl = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     sdl.set_defaults(run=_schema)
+
+    assets = commands.add_parser("assets", help="manage the browser assets of GraphiQL and /explore")
+    assets_commands = assets.add_subparsers(dest="action", required=True, metavar="ACTION")
+    fetch = assets_commands.add_parser(
+        "fetch", help="download the pinned npm releases (web/assets.lock.json), check their sha512 and extract them"
+    )
+    fetch.add_argument(
+        "--dest", type=Path, default=None, help="directory to install into (default: OVERSIGHT_ASSETS or web/vendor)"
+    )
+    fetch.add_argument("--registry", default="https://registry.npmjs.org", help="npm registry to download from")
+    fetch.set_defaults(run=_assets)
     return parser
 
 

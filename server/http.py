@@ -12,7 +12,7 @@ Follows the GraphQL-over-HTTP specification:
   accepts it, else ``application/json``. With the former, a request that
   cannot be executed (bad syntax, invalid document, bad variables) gets
   status 400; with the latter every GraphQL result gets status 200;
-- a browser asking for HTML at the endpoint gets GraphiQL.
+- a browser asking for HTML at the endpoint gets GraphiQL (:mod:`server.pages`).
 
 Problems with the HTTP request itself (wrong method or media type, a body
 that is not JSON, a missing ``query``) get a 4xx status and the same error
@@ -31,13 +31,13 @@ import anyio.to_thread
 import orjson
 from graphql import OperationType
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
-from strawberry.http.ides import get_graphql_ide_html
 
 from graph.store import GraphStore
 from schema.context import Context
 from schema.engine import Engine, EngineResult, OperationNotAllowed, Outcome
+from server.pages import Pages
 from server.safety import error_response, request_id_of
 from server.settings import Settings
 
@@ -217,7 +217,7 @@ class GraphQLEndpoint:
         self.store = store
         self.settings = settings
         self.max_body = settings.max_body_bytes
-        self._graphiql = get_graphql_ide_html("graphiql") if settings.graphiql else None
+        self._graphiql = Pages(settings) if settings.graphiql else None
         # Expensive operations run in worker threads (offload_threads), so that while one
         # runs the event loop keeps answering cached and cheap requests.
         self._offload_cost = settings.offload_cost
@@ -243,7 +243,7 @@ class GraphQLEndpoint:
         accept = request.headers.get("accept")
         if request.method == "GET" and self._graphiql and "query" not in request.query_params:
             if accept and "text/html" in accept:
-                return HTMLResponse(self._graphiql)
+                return self._graphiql.graphiql()
         media = _accepted(accept)
         if request.method == "GET":
             params = _params(request.query_params, strings_may_hold_json=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from schema.context import Limits
+from server.assets import DEFAULT_ASSETS
 
 __all__ = ["SETTINGS_DOC", "Settings", "SettingsError"]
 
@@ -35,6 +36,7 @@ class Settings:
     workers: int = 1
     cors_origins: tuple[str, ...] = ()
     graphiql: bool = True
+    assets: Path = DEFAULT_ASSETS
     introspection: bool = True
     suggestions: bool = True
     log_level: str = "info"
@@ -127,6 +129,10 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
         "Comma-separated origins allowed to call the API from a browser (`*` for any; default none).",
     ),
     "graphiql": (bool, "Serve GraphiQL to browsers at `/graphql` (default on)."),
+    "assets": (
+        Path,
+        "Directory of the browser assets GraphiQL and `/explore` use, filled by `oversight assets fetch` (default `web/vendor`).",
+    ),
     "introspection": (bool, "Answer introspection queries (default on: the data is public)."),
     "suggestions": (bool, "Let validation errors suggest similar field names (default on)."),
     "log_level": (str, "Uvicorn log level (default `info`)."),

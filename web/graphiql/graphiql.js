@@ -1,0 +1,68 @@
+// GraphiQL for Oversight Graph: example tabs, the explorer plugin and shareable links.
+// Loaded after React, ReactDOM, GraphiQL and the explorer plugin (UMD builds served by this server).
+(function () {
+  "use strict";
+  var root = document.getElementById("graphiql");
+  function fail(message) {
+    root.innerHTML = "";
+    var p = document.createElement("p");
+    p.className = "og-error";
+    p.textContent = message;
+    root.appendChild(p);
+  }
+  if (!window.React || !window.ReactDOM || !window.GraphiQL || !window.GraphiQLPluginExplorer) {
+    fail("GraphiQL's files did not load. Run `.venv/bin/oversight assets fetch` in the project folder and reload.");
+    return;
+  }
+  var data = JSON.parse(document.getElementById("page-data").textContent);
+  // Shared links keep the query in the fragment: a query string would make GET /graphql run it.
+  var params = new URLSearchParams(window.location.hash.slice(1));
+  var sharedQuery = params.get("query");
+  var sharedVariables = params.get("variables") || "";
+  var tabs = data.examples.map(function (example) {
+    return { query: example.query, variables: example.variables || undefined };
+  });
+  // GraphiQL only opens `defaultTabs` for a first visit; a shared link then opens first, before the examples.
+  if (sharedQuery !== null) {
+    tabs.unshift({ query: sharedQuery, variables: sharedVariables || undefined });
+  }
+  var current = { query: sharedQuery, variables: sharedVariables };
+  function shareUrl() {
+    var next = new URLSearchParams();
+    if (current.query) next.set("query", current.query);
+    if (current.variables && current.variables.trim()) next.set("variables", current.variables);
+    var fragment = next.toString();
+    return window.location.pathname + (fragment ? "#" + fragment : "");
+  }
+  function remember() {
+    window.history.replaceState(null, "", shareUrl());
+  }
+  var explorer = window.GraphiQLPluginExplorer.explorerPlugin({ showAttribution: false });
+  var fetcher = window.GraphiQL.createFetcher({ url: "/graphql", headers: { accept: "application/json" } });
+  var element = window.React.createElement(window.GraphiQL, {
+    fetcher: fetcher,
+    defaultTabs: tabs,
+    query: sharedQuery === null ? undefined : sharedQuery,
+    variables: sharedQuery === null ? undefined : sharedVariables,
+    plugins: [explorer],
+    defaultEditorToolsVisibility: true,
+    isHeadersEditorEnabled: false,
+    shouldPersistHeaders: false,
+    onEditQuery: function (value) { current.query = value; remember(); },
+    onEditVariables: function (value) { current.variables = value; remember(); },
+  });
+  root.innerHTML = "";
+  window.ReactDOM.createRoot(root).render(element);
+
+  var share = document.getElementById("share");
+  share.addEventListener("click", function () {
+    remember();
+    var link = window.location.origin + shareUrl();
+    var done = function () { share.textContent = "Link copied"; setTimeout(function () { share.textContent = "Copy link"; }, 1600); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(link).then(done, function () { window.prompt("Copy this link", link); });
+    } else {
+      window.prompt("Copy this link", link);
+    }
+  });
+})();
