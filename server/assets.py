@@ -40,6 +40,8 @@ __all__ = [
     "fetch",
     "load_manifest",
     "read_lock",
+    "sri",
+    "write_manifest",
 ]
 
 WEB = Path(__file__).resolve().parent.parent / "web"
@@ -149,20 +151,25 @@ def read_lock(path: Path = LOCK_FILE) -> list[Package]:
     return packages
 
 
-def _sri(algorithm: str, data: bytes) -> str:
+def sri(algorithm: str, data: bytes) -> str:
+    """A Subresource Integrity value (``sha384-<base64 digest>``) of ``data``.
+
+    >>> sri("sha256", b"")
+    'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='
+    """
     return f"{algorithm}-" + base64.b64encode(hashlib.new(algorithm, data).digest()).decode("ascii")
 
 
 def check_integrity(package: Package, data: bytes) -> None:
     """Raise :class:`AssetError` unless ``data`` has the package's pinned sha512 digest.
 
-    >>> check_integrity(Package("p", "1.0.0", _sri("sha512", b"tarball"), ("f",)), b"tarball")
-    >>> check_integrity(Package("p", "1.0.0", _sri("sha512", b"tarball"), ("f",)), b"other")
+    >>> check_integrity(Package("p", "1.0.0", sri("sha512", b"tarball"), ("f",)), b"tarball")
+    >>> check_integrity(Package("p", "1.0.0", sri("sha512", b"tarball"), ("f",)), b"other")
     Traceback (most recent call last):
     ...
     server.assets.AssetError: p@1.0.0: the tarball's digest sha512-... is not the pinned sha512-...
     """
-    actual = _sri("sha512", data)
+    actual = sri("sha512", data)
     if actual != package.integrity:
         raise AssetError(f"{package.directory}: the tarball's digest {actual} is not the pinned {package.integrity}")
 
@@ -213,13 +220,12 @@ def fetch(
     """
     packages = read_lock(lock)
     files: dict[str, dict[str, str]] = {}
-    folders: dict[str, str] = {}
     for package in packages:
         folder = destination / package.directory
         recorded = _installed(destination, package)
         if recorded is not None:
             log(f"{package.directory}: already installed")
-            files[package.name], folders[package.name] = recorded, package.directory
+            files[package.name] = recorded
             continue
         url = package.tarball_url(registry)
         log(f"{package.directory}: downloading {url}")
@@ -238,24 +244,33 @@ def fetch(
         shutil.rmtree(folder, ignore_errors=True)
         folder.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging, folder)
-        files[package.name] = {file: _sri("sha384", content) for file, content in extracted.items()}
-        folders[package.name] = package.directory
+        files[package.name] = {file: sri("sha384", content) for file, content in extracted.items()}
         log(f"{package.directory}: {len(extracted)} files checked and extracted")
+    return write_manifest(destination, packages, files, lock)
+
+
+def write_manifest(
+    destination: Path, packages: list[Package], files: Mapping[str, Mapping[str, str]], lock: Path = LOCK_FILE
+) -> Manifest:
+    """Record what is installed in ``destination`` (``files``: name → {path → sha384}) for ``lock``.
+
+    :func:`fetch` calls this after extracting; tests use it to lay out stand-in assets.
+    """
     manifest = {
-        "lock": _sri("sha256", lock.read_bytes()),
+        "lock": sri("sha256", lock.read_bytes()),
         "packages": {
             package.name: {
                 "version": package.version,
                 "integrity": package.integrity,
                 "folder": package.directory,
-                "files": files[package.name],
+                "files": dict(files[package.name]),
             }
             for package in packages
         },
     }
     destination.mkdir(parents=True, exist_ok=True)
     (destination / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return Manifest(destination, files, folders)
+    return Manifest(destination, {name: dict(f) for name, f in files.items()}, {p.name: p.directory for p in packages})
 
 
 def _installed(destination: Path, package: Package) -> dict[str, str] | None:
@@ -272,7 +287,7 @@ def _installed(destination: Path, package: Package) -> dict[str, str] | None:
             content = (destination / package.directory / file).read_bytes()
         except OSError:
             return None
-        digests[file] = _sri("sha384", content)
+        digests[file] = sri("sha384", content)
         if previous.get("files", {}).get(file) != digests[file]:
             return None
     return digests
@@ -286,7 +301,7 @@ def load_manifest(directory: Path, lock: Path = LOCK_FILE) -> Manifest | None:
     """
     try:
         data = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-        if data["lock"] != _sri("sha256", lock.read_bytes()):
+        if data["lock"] != sri("sha256", lock.read_bytes()):
             return None
         files = {name: dict(entry["files"]) for name, entry in data["packages"].items()}
         folders = {name: str(entry["folder"]) for name, entry in data["packages"].items()}

@@ -196,7 +196,9 @@ Install them from the project's folder with:</p>
                 tags.append(f'<link rel="stylesheet" href="{url}" integrity="{integrity}">')
             else:
                 tags.append(f'<script src="{url}" integrity="{integrity}"></script>')
-        return self._page("graphiql/index.html", "\n    ".join(tags), {"examples": example_queries(self.web / "examples")})
+        return self._page(
+            "graphiql/index.html", "\n    ".join(tags), {"examples": example_queries(self.web / "examples")}
+        )
 
     def explore(self) -> HTMLResponse:
         """The visual explorer page (or the 503 page naming the fetch command)."""
@@ -210,7 +212,8 @@ Install them from the project's folder with:</p>
         importmap = json.dumps({"imports": imports, "integrity": integrity})
         digest = "sha256-" + base64.b64encode(hashlib.sha256(importmap.encode()).digest()).decode()
         preload = "".join(
-            f'\n    <link rel="modulepreload" href="{html.escape(url)}" integrity="{integrity[url]}">' for url in integrity
+            f'\n    <link rel="modulepreload" href="{html.escape(url)}" integrity="{integrity[url]}">'
+            for url in integrity
         )
         head = f'<script type="importmap">{importmap}</script>{preload}'
         data = {"queries": explorer_queries(self.web / "explore" / "queries")}

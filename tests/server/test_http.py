@@ -140,11 +140,15 @@ def test_other_methods_are_refused(client):
     assert response.status_code == 405
 
 
-def test_graphiql_page_for_browsers(client):
-    response = client.get("/graphql", headers={"accept": "text/html,application/xhtml+xml"})
-    assert response.status_code == 200
+def test_graphiql_page_for_browsers(seed_store, tmp_path):
+    # With no assets fetched the page names the command that fetches them
+    # (tests/server/test_pages.py covers the page itself).
+    with TestClient(create_app(seed_store, Settings(assets=tmp_path))) as c:
+        response = c.get("/graphql", headers={"accept": "text/html,application/xhtml+xml"})
+    assert response.status_code == 503
     assert response.headers["content-type"].startswith("text/html")
-    assert "graphiql" in response.text.lower()
+    assert "GraphiQL" in response.text
+    assert ".venv/bin/oversight assets fetch" in response.text
 
 
 def test_graphiql_can_be_turned_off(seed_store):

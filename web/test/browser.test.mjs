@@ -121,6 +121,13 @@ afterEach(async () => {
   assert.deepEqual(problems, [], "the page reported errors");
 });
 
+test("the offline guard catches a request to another host", async () => {
+  await page.goto("http://other-host.test/").catch(() => {});
+  assert.deepEqual(foreign, ["http://other-host.test/"]);
+  foreign = [];
+  problems = [];
+});
+
 // ---- GraphiQL ----------------------------------------------------------------------------------
 
 const tabTitles = () => page.locator(".graphiql-tab").allInnerTexts();
