@@ -12,8 +12,9 @@ styles from ``web/``, revalidated by ``ETag``. Any other path under
 ``/assets/`` is a JSON 404 in the API's error shape.
 
 When the assets have not been fetched (or no longer match the lock) the
-pages answer 503 with a short HTML page naming the command that installs
-them, instead of a page that would wait for ever.
+pages are a short HTML page naming the command that installs them, instead
+of a page that would wait for ever. (It is a page, not an error: error
+statuses always carry the API's JSON error shape, see :mod:`server.safety`.)
 """
 
 from __future__ import annotations
@@ -22,17 +23,16 @@ import base64
 import hashlib
 import html
 import json
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from server.assets import FETCH_COMMAND, WEB, Manifest, load_manifest
+from server.safety import error_response, request_id_of
 from server.settings import Settings
 
 __all__ = ["Pages", "page_routes"]
@@ -74,22 +74,9 @@ def _csp(script_hashes: tuple[str, ...] = ()) -> str:
     )
 
 
-def _request_id(request: Request) -> str:
-    incoming = request.headers.get("x-request-id", "")
-    if 0 < len(incoming) <= 64 and all(c.isalnum() or c in "._-" for c in incoming):
-        return incoming
-    return secrets.token_hex(16)
-
-
 def not_found(request: Request, message: str) -> Response:
     """A 404 in the API's error shape, carrying the request id."""
-    request_id = _request_id(request)
-    body = {"errors": [{"message": message, "extensions": {"code": "NOT_FOUND", "requestId": request_id}}]}
-    return Response(
-        orjson.dumps(body),
-        status_code=404,
-        headers={"content-type": "application/json; charset=utf-8", "x-request-id": request_id},
-    )
+    return error_response(404, "PATH_NOT_FOUND", message, request_id_of(request.scope))
 
 
 def _etag(path: Path) -> str:
@@ -169,7 +156,7 @@ Install them from the project's folder with:</p>
 <pre id="fetch-command">{command}</pre>
 <p>and reload this page. The API itself works without them: POST GraphQL requests to <code>/graphql</code>.</p>
 </body></html>"""
-        return HTMLResponse(body, status_code=503, headers={"cache-control": "no-store"})
+        return HTMLResponse(body, headers={"cache-control": "no-store", "x-oversight-assets": "missing"})
 
     def _page(self, template: str, head: str, data: Any, script_hashes: tuple[str, ...] = ()) -> HTMLResponse:
         text = (self.web / template).read_text(encoding="utf-8")
@@ -185,7 +172,7 @@ Install them from the project's folder with:</p>
         )
 
     def graphiql(self) -> HTMLResponse:
-        """The GraphiQL page (or the 503 page naming the fetch command)."""
+        """The GraphiQL page (or the page naming the fetch command)."""
         manifest = self.manifest()
         if manifest is None:
             return self._missing("GraphiQL")
@@ -201,7 +188,7 @@ Install them from the project's folder with:</p>
         )
 
     def explore(self) -> HTMLResponse:
-        """The visual explorer page (or the 503 page naming the fetch command)."""
+        """The visual explorer page (or the page naming the fetch command)."""
         manifest = self.manifest()
         if manifest is None:
             return self._missing("The explorer")

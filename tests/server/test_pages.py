@@ -146,7 +146,7 @@ def test_unknown_assets_are_json_404s(client, path):
     assert response.headers["content-type"] == "application/json; charset=utf-8"
     assert response.headers["x-request-id"] == "req-42"
     (error,) = response.json()["errors"]
-    assert error["extensions"]["code"] == "NOT_FOUND"
+    assert error["extensions"]["code"] == "PATH_NOT_FOUND"
     assert error["extensions"]["requestId"] == "req-42"
     assert "/assets/" in error["message"]
 
@@ -155,12 +155,13 @@ def test_missing_assets_name_the_command(seed_store, tmp_path):
     with TestClient(create_app(seed_store, Settings(assets=tmp_path))) as c:
         for path, headers in (("/graphql", HTML), ("/explore", {})):
             response = c.get(path, headers=headers)
-            assert response.status_code == 503
+            assert response.status_code == 200
+            assert response.headers["x-oversight-assets"] == "missing"
             assert FETCH_COMMAND in response.text
             assert "<script" not in response.text
         # Fetching while the server runs is picked up without a restart.
         stand_in_assets(tmp_path)
-        assert c.get("/explore").status_code == 200
+        assert "x-oversight-assets" not in c.get("/explore").headers
 
 
 def test_assets_from_an_older_lock_count_as_missing(seed_store, tmp_path):
@@ -169,7 +170,7 @@ def test_assets_from_an_older_lock_count_as_missing(seed_store, tmp_path):
     manifest["lock"] = "sha256-older"
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     with TestClient(create_app(seed_store, Settings(assets=tmp_path))) as c:
-        assert c.get("/explore").status_code == 503
+        assert c.get("/explore").headers["x-oversight-assets"] == "missing"
 
 
 def test_no_page_or_module_refers_to_a_cdn():
