@@ -1,7 +1,8 @@
 """The Oversight Graph knowledge graph: model, store, loader and queries.
 
 This package knows nothing of GraphQL or HTTP. It imports only the
-standard library, networkx and orjson (the bulk seed parser).
+standard library, networkx, orjson (the bulk seed parser) and rapidfuzz
+(typo-tolerant search, :mod:`graph.fuzzy`).
 
 Typical use::
 

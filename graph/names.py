@@ -120,6 +120,16 @@ class NameIndex:
         if self._sorted is None:
             self._sorted = sorted(self._words)
 
+    def knows(self, word: str) -> bool:
+        """Whether the folded ``word`` matches some indexed word (whole, or as a prefix when long enough)."""
+        return bool(self._postings(word)[0])
+
+    def vocabulary(self) -> list[str]:
+        """Every indexed word, sorted (shared: do not modify)."""
+        self.prepare()
+        assert self._sorted is not None
+        return self._sorted
+
     def _postings(self, word: str) -> tuple[list[str], bool]:
         """The indexed words ``word`` matches, and whether it matches them as a prefix.
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from graph.dates import PartialDate
 from graph.enums import AgreementStatus, Confidence, Direction, Kind
+from graph.fuzzy import fuzzy_matches
 from graph.model import Entity, Organization, Relation
 from graph.store import GraphStore
 from graph.text import fold
@@ -57,11 +58,12 @@ def get_entity(store: GraphStore, key: str) -> Entity:
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """A search result: the entity, its score in (0, 1], and the name that matched."""
+    """A search result: the entity, its score in (0, 1], the name that matched, and whether through close spellings."""
 
     entity: Entity
     score: float
     matched: str
+    fuzzy: bool = False
 
 
 def search(store: GraphStore, text: str, kinds: Iterable[Kind] | None = None, limit: int = 10) -> list[SearchHit]:
@@ -71,6 +73,10 @@ def search(store: GraphStore, text: str, kinds: Iterable[Kind] | None = None, li
     word of the query must start a word of the name. An exact name ranks
     above a name that starts with the query, which ranks above one that
     merely contains its words; ties go by key.
+
+    When a query word is in no name (a typo: "antropic"), the closest
+    spellings found in names are tried instead (:mod:`graph.fuzzy`); such
+    hits have ``fuzzy`` set and always come after exact ones.
 
     Parameters
     ----------
@@ -92,6 +98,8 @@ def search(store: GraphStore, text: str, kinds: Iterable[Kind] | None = None, li
     [('org/caisi', 'CAISI', 0.99)]
     >>> search(sample_store(), "!!!")
     []
+    >>> [(h.entity.key, h.fuzzy) for h in search(sample_store(), "standrds innovaton")]
+    [('org/caisi', True)]
     """
     if limit <= 0:
         return []
@@ -106,7 +114,18 @@ def search(store: GraphStore, text: str, kinds: Iterable[Kind] | None = None, li
         if match is not None:
             matches.append(match)
     best = heapq.nsmallest(limit, matches, key=lambda m: (-m.score, m.key))
-    return [SearchHit(store.entity(m.key), m.score, m.matched) for m in best]
+    hits = [SearchHit(store.entity(m.key), m.score, m.matched) for m in best]
+    if len(hits) < limit:
+        found = {hit.entity.key for hit in hits}
+        for near in fuzzy_matches(index, query):
+            if len(hits) >= limit:
+                break
+            key = near.match.key
+            if key in found or (wanted is not None and store.entity(key).kind not in wanted):
+                continue
+            score = round(near.match.score * near.similarity / 100, 4)
+            hits.append(SearchHit(store.entity(key), score, near.match.matched, fuzzy=True))
+    return hits
 
 
 def holds_at(relation: Relation, date: PartialDate) -> bool:

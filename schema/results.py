@@ -36,10 +36,13 @@ class SearchHit:
         description="How well it matched, in (0, 1]: 1 is an exact name match; exact aliases, then prefixes, then word matches follow."
     )
     matched: str = strawberry.field(description="The name or alias that matched.")
+    fuzzy: bool = strawberry.field(
+        description="Found through a close spelling: a word of the query is in no name, and the nearest word in a name (at least 80% alike) stood in for it. Fuzzy hits come after every exact hit."
+    )
 
     @classmethod
     def from_graph(cls, hit: queries.SearchHit) -> SearchHit:
-        return cls(entity=hit.entity, score=hit.score, matched=hit.matched)  # type: ignore[arg-type]
+        return cls(entity=hit.entity, score=hit.score, matched=hit.matched, fuzzy=hit.fuzzy)  # type: ignore[arg-type]
 
 
 @strawberry.type(

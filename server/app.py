@@ -20,7 +20,6 @@ import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -30,6 +29,8 @@ from graph.store import GraphStore
 from graph.warm import warm
 from schema import build_schema
 from schema.engine import Engine
+from server.compression import CompressionMiddleware
+from server.cors import cors_middleware
 from server.http import GraphQLEndpoint
 from server.loading import load_or_report
 from server.pages import Pages, page_routes
@@ -95,20 +96,16 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     async def root(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
-    # The safety net is outermost, so that whatever the layers inside send or
-    # raise reaches the client as JSON in the error shape with a request id.
+    # Compression is outermost, so that it encodes the final bytes, including
+    # those the safety net rewrites; the safety net comes next, so that whatever
+    # the layers inside send or raise reaches the client as JSON in the error
+    # shape with a request id.
     middleware = [Middleware(SafetyNet)]
-    if settings.cors_origins:
-        middleware.append(
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(settings.cors_origins),
-                allow_methods=["GET", "POST"],
-                allow_headers=["accept", "content-type", "x-request-id"],
-                expose_headers=["x-request-id"],
-                max_age=600,
-            )
-        )
+    if settings.compression_min_bytes:
+        middleware.insert(0, Middleware(CompressionMiddleware, minimum_size=settings.compression_min_bytes))
+    cors = cors_middleware(settings)
+    if cors is not None:
+        middleware.append(cors)
     app = Starlette(
         routes=[
             # The endpoint is an ASGI app, so every method reaches it and all but
@@ -123,6 +120,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     )
     app.state.store = store
     app.state.settings = settings
+    app.state.documents = endpoint.documents
     return app
 
 
@@ -139,12 +137,12 @@ def run(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) 
     if store is None:
         return 1
     settle()
+    app = create_app(store, settings)
     print(
         f"Oversight Graph: {len(store)} entities, {store.relation_count} relations from {settings.data}\n"
         f"GraphQL and GraphiQL at http://{settings.host}:{settings.port}/graphql",
         file=out,
     )
-    app = create_app(store, settings)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level)
     serve(config, store, settings.workers)
     return 0

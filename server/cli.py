@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from server.flags import add_setting_flags
+
 __all__ = ["main"]
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "seed"
@@ -49,20 +51,20 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from server.app import run
-    from server.settings import Settings, SettingsError
+    from server.config import settings_from
+    from server.flags import overrides
+    from server.settings import SettingsError
 
     try:
-        settings = Settings.from_env().replace(
-            data=args.data,
-            host=args.host,
-            port=args.port,
-            cors_origins=tuple(args.cors_origin) if args.cors_origin else None,
-            workers=args.workers,
-        )
+        settings = settings_from(overrides(args), args.config)
     except SettingsError as error:
         print(f"oversight serve: {error}", file=err)
         return 2
-    return run(settings, out=out, err=err)
+    try:
+        return run(settings, out=out, err=err)
+    except SettingsError as error:  # a setting's file (the trusted documents) is read as the app is built
+        print(f"oversight serve: {error}", file=err)
+        return 2
 
 
 def _schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -96,19 +98,18 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("directory", type=Path, help="directory of seed files (*.toml, *.jsonl)")
     check.set_defaults(run=_check)
 
-    serve = commands.add_parser("serve", help="serve the GraphQL API")
-    serve.add_argument(
-        "--data", type=Path, default=None, help=f"data directory (default: the bundled seed, {DEFAULT_DATA})"
+    serve = commands.add_parser(
+        "serve",
+        help="serve the GraphQL API",
+        description="Serve the GraphQL API. Every setting below can also come from its environment variable or a config file.",
     )
-    serve.add_argument("--host", default=None, help="interface to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=None, help="port to listen on (default: 8000)")
     serve.add_argument(
-        "--cors-origin",
-        action="append",
-        metavar="ORIGIN",
-        help="allow browser requests from ORIGIN (repeatable; '*' for any)",
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="TOML file of settings by name (e.g. port = 8080) [env: OVERSIGHT_CONFIG]",
     )
-    serve.add_argument("--workers", type=int, default=None, help="uvicorn worker processes (default: 1)")
+    add_setting_flags(serve)
     serve.set_defaults(run=_serve)
 
     sdl = commands.add_parser("schema", help="print the GraphQL schema (SDL)")

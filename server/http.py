@@ -7,7 +7,13 @@ Follows the GraphQL-over-HTTP specification:
 - ``GET`` with the same parameters in the query string (``variables`` and
   ``extensions`` JSON-encoded); GET only runs queries, never mutations
   (405, ``Allow: POST``);
-- any other method gets 405 with ``Allow: GET, POST``;
+- ``HEAD`` gets the headers of the same ``GET``; any other method gets 405
+  with ``Allow: GET, HEAD, POST``;
+- a successful GET carries ``ETag`` and ``Cache-Control`` and answers
+  ``If-None-Match`` with 304 (:mod:`server.caching`);
+- ``extensions.persistedQuery`` selects a persisted document
+  (:mod:`server.persisted`); a JSON array body is a batch, when enabled
+  (:mod:`server.batch`);
 - the response is ``application/graphql-response+json`` when the client
   accepts it, else ``application/json``. With the former, a request that
   cannot be executed (bad syntax, invalid document, bad variables) gets
@@ -37,8 +43,11 @@ from starlette.types import Receive, Scope, Send
 from graph.store import GraphStore
 from schema.context import Context
 from schema.engine import Engine, EngineResult, OperationNotAllowed, Outcome
+from server.batch import BATCH_CODES, BatchRefused, batch_items, join_results
+from server.caching import conditional
 from server.pages import Pages
-from server.safety import error_response, request_id_of
+from server.persisted import PERSISTED_CODES, DocumentRegistry, PersistedQueryError
+from server.safety import error_body, error_response, request_id_of
 from server.settings import Settings
 
 __all__ = ["HTTP_CODES", "GraphQLEndpoint", "HttpError"]
@@ -60,6 +69,8 @@ HTTP_CODES = {
     "SERVICE_UNAVAILABLE": "The server is at its limit of connections or work; try again after Retry-After seconds.",
     "CORS_REJECTED": "A browser's cross-origin preflight asked for an origin, method or header that is not allowed.",
     "HTTP_ERROR": "Any other refusal of the HTTP request; the status says which.",
+    **PERSISTED_CODES,
+    **BATCH_CODES,
 }
 """Codes of errors about the HTTP request itself, with their meaning."""
 
@@ -67,19 +78,27 @@ HTTP_CODES = {
 class HttpError(Exception):
     """A request the endpoint refuses before any GraphQL work."""
 
-    def __init__(self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = dict(headers or {})
+        self.extensions = dict(extensions or {})
 
 
 @dataclass(frozen=True, slots=True)
 class GraphQLRequest:
     """The GraphQL parameters of one HTTP request."""
 
-    query: str
+    query: str | None  # None when only a persisted query's hash is sent
     variables: dict[str, Any] | None
     operation_name: str | None
     extensions: dict[str, Any] | None
@@ -159,8 +178,8 @@ def _params(data: Mapping[str, Any], *, strings_may_hold_json: bool) -> GraphQLR
         raise HttpError(
             400, "BAD_REQUEST", f"query must be a string holding a GraphQL document, got {_json_type(query)}"
         )
-    if query is None or not query.strip():
-        raise HttpError(400, "BAD_REQUEST", "the request has no query: send a GraphQL document as the query parameter")
+    if query is not None and not query.strip():
+        query = None  # a missing query is an error unless a persisted query names the document
     operation = data.get("operationName")
     if operation is not None and not isinstance(operation, str):
         raise HttpError(400, "BAD_REQUEST", "operationName must be a string")
@@ -174,7 +193,7 @@ def _params(data: Mapping[str, Any], *, strings_may_hold_json: bool) -> GraphQLR
     )
 
 
-async def _post_params(request: Request, max_body: int) -> GraphQLRequest:
+async def _post_params(request: Request, max_body: int) -> GraphQLRequest | list[Any]:
     content_type = request.headers.get("content-type")
     if not content_type:
         raise HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "a POST request needs Content-Type: application/json")
@@ -196,6 +215,8 @@ async def _post_params(request: Request, max_body: int) -> GraphQLRequest:
         data = orjson.loads(bytes(body))
     except orjson.JSONDecodeError as error:
         raise HttpError(400, "BAD_REQUEST", f"the body is not valid JSON: {error}") from None
+    if isinstance(data, list):
+        return data
     if not isinstance(data, dict):
         raise HttpError(400, "BAD_REQUEST", "the body must be a JSON object with a query")
     return _params(data, strings_may_hold_json=False)
@@ -222,6 +243,7 @@ class GraphQLEndpoint:
         # runs the event loop keeps answering cached and cheap requests.
         self._offload_cost = settings.offload_cost
         self._threads = anyio.CapacityLimiter(settings.offload_threads)
+        self.documents = DocumentRegistry(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI entry point; requests of every method reach :meth:`handle`."""
@@ -234,26 +256,75 @@ class GraphQLEndpoint:
         try:
             response = await self._handle(request, request_id)
         except HttpError as error:
-            response = error_response(error.status, error.code, error.message, request_id, error.headers)
+            response = error_response(
+                error.status, error.code, error.message, request_id, error.headers, **error.extensions
+            )
         return response
 
     async def _handle(self, request: Request, request_id: str) -> Response:
-        if request.method not in ("GET", "POST"):
-            raise HttpError(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed", {"allow": "GET, POST"})
+        method = request.method
+        if method not in ("GET", "HEAD", "POST"):
+            raise HttpError(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed", {"allow": "GET, HEAD, POST"})
         accept = request.headers.get("accept")
-        if request.method == "GET" and self._graphiql and "query" not in request.query_params:
+        if method == "GET" and self._graphiql and "query" not in request.query_params:
             if accept and "text/html" in accept:
                 return self._graphiql.graphiql()
         media = _accepted(accept)
-        if request.method == "GET":
-            params = _params(request.query_params, strings_may_hold_json=True)
-            allowed = _GET_OPERATIONS
-        else:
+        params: GraphQLRequest | list[Any]
+        if method == "POST":
             params = await _post_params(request, self.max_body)
             allowed = _POST_OPERATIONS
+        else:
+            params = _params(request.query_params, strings_may_hold_json=True)
+            allowed = _GET_OPERATIONS
+        if isinstance(params, list):
+            return await self._batch(request, params, media, request_id)
+        body, status = await self._run(request, params, media, allowed, request_id)
+        headers = {"content-type": f"{media}; charset=utf-8", "x-request-id": request_id}
+        if method != "POST" and status == 200:
+            max_age = self.settings.cache_max_age
+            return conditional(method, request.headers.get("if-none-match"), body, headers, max_age)
+        return Response(body, status_code=status, headers=headers)
+
+    async def _batch(self, request: Request, items: list[Any], media: str, request_id: str) -> Response:
+        """Run each request of a batch in turn; one JSON array of their results, status 200."""
+        try:
+            batch = batch_items(items, enabled=self.settings.batching, max_size=self.settings.max_batch_size)
+        except BatchRefused as refused:
+            raise HttpError(400, refused.code, refused.message, extensions=refused.extensions) from None
+        bodies: list[bytes] = []
+        for position, item in enumerate(batch):
+            try:
+                if not isinstance(item, dict):
+                    raise HttpError(400, "BAD_REQUEST", f"batch item {position} must be a JSON object with a query")
+                body, _status = await self._run(
+                    request, _params(item, strings_may_hold_json=False), media, _POST_OPERATIONS, request_id
+                )
+            except HttpError as error:
+                body = error_body(error.code, error.message, request_id, **error.extensions)
+            bodies.append(body)
+        headers = {"content-type": f"{media}; charset=utf-8", "x-request-id": request_id}
+        return Response(join_results(bodies), status_code=200, headers=headers)
+
+    async def _run(
+        self,
+        request: Request,
+        params: GraphQLRequest,
+        media: str,
+        allowed: frozenset[OperationType],
+        request_id: str,
+    ) -> tuple[bytes, int]:
+        """Run one GraphQL request; its body and status."""
+        try:
+            query = self.documents.document(params.query, params.extensions)
+        except PersistedQueryError as error:
+            status = error.status if media == GRAPHQL_RESPONSE else error.json_status
+            raise HttpError(status, error.code, error.message) from None
+        except ValueError as error:
+            raise HttpError(400, "BAD_REQUEST", str(error)) from None
         context = Context(store=self.store, limits=self.settings.limits, request=request, request_id=request_id)
         try:
-            started = self.engine.start(params.query, context, params.variables, params.operation_name, allowed)
+            started = self.engine.start(query, context, params.variables, params.operation_name, allowed)
         except OperationNotAllowed as refused:
             raise HttpError(
                 405,
@@ -273,8 +344,4 @@ class GraphQLEndpoint:
             status = 503
         else:
             status = 400
-        return Response(
-            result.body,
-            status_code=status,
-            headers={"content-type": f"{media}; charset=utf-8", "x-request-id": context.request_id},
-        )
+        return result.body, status

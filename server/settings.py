@@ -17,9 +17,20 @@ from typing import Any
 from schema.context import Limits
 from server.assets import DEFAULT_ASSETS
 
-__all__ = ["SETTINGS_DOC", "Settings", "SettingsError"]
+__all__ = ["SETTINGS_DOC", "Settings", "SettingsError", "env_values", "parse_setting"]
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "seed"
+
+DEFAULT_CORS_HEADERS = (
+    "accept",
+    "content-type",
+    "authorization",
+    "x-request-id",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+)
+"""Request headers a browser may send cross-origin by default: GraphQL's, a bearer token, Apollo Client's."""
 
 
 class SettingsError(ValueError):
@@ -35,6 +46,10 @@ class Settings:
     port: int = 8000
     workers: int = 1
     cors_origins: tuple[str, ...] = ()
+    cors_allow_headers: tuple[str, ...] = DEFAULT_CORS_HEADERS
+    cors_expose_headers: tuple[str, ...] = ("x-request-id", "etag")
+    cors_allow_credentials: bool = False
+    cors_max_age: int = 600
     graphiql: bool = True
     assets: Path = DEFAULT_ASSETS
     introspection: bool = True
@@ -43,6 +58,13 @@ class Settings:
     max_body_bytes: int = 262_144
     offload_cost: int = 200
     offload_threads: int = 1
+    persisted_queries: bool = True
+    persisted_queries_size: int = 1000
+    trusted_documents: Path | None = None
+    batching: bool = False
+    max_batch_size: int = 10
+    compression_min_bytes: int = 1024
+    cache_max_age: int = 60
     limits: Limits = field(default_factory=Limits)
 
     @classmethod
@@ -54,20 +76,7 @@ class Settings:
         SettingsError
             If a variable's value does not parse, naming the variable.
         """
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        limits: dict[str, Any] = {}
-        for name, (kind, _doc) in SETTINGS_DOC.items():
-            variable = f"OVERSIGHT_{name.upper()}"
-            if variable not in env:
-                continue
-            value = _parse(kind, env[variable], variable)
-            if name in _LIMIT_NAMES:
-                limits[name] = value
-            else:
-                values[name] = value
-        settings = cls(**values)
-        return settings.replace(**limits) if limits else settings
+        return cls().replace(**env_values(environ))
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied; ``None`` values are ignored.
@@ -90,6 +99,20 @@ class Settings:
             raise SettingsError(f"workers must be at least 1, got {self.workers}")
         if self.limits.max_neighborhood_entities < 1:
             raise SettingsError("max_neighborhood_entities must be at least 1: the centre entity always counts")
+        if self.cors_max_age < 0:
+            raise SettingsError(f"cors_max_age must not be negative, got {self.cors_max_age}")
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            raise SettingsError(
+                "cors_allow_credentials cannot be combined with cors_origins '*': list the origins that may send credentials"
+            )
+        if self.persisted_queries_size < 1:
+            raise SettingsError(f"persisted_queries_size must be at least 1, got {self.persisted_queries_size}")
+        if self.max_batch_size < 1:
+            raise SettingsError(f"max_batch_size must be at least 1, got {self.max_batch_size}")
+        if self.compression_min_bytes < 0:
+            raise SettingsError(f"compression_min_bytes must not be negative, got {self.compression_min_bytes}")
+        if self.cache_max_age < 0:
+            raise SettingsError(f"cache_max_age must not be negative, got {self.cache_max_age}")
         if self.offload_threads < 1:
             raise SettingsError(f"offload_threads must be at least 1, got {self.offload_threads}")
         for name in _LIMIT_NAMES:
@@ -97,6 +120,38 @@ class Settings:
                 raise SettingsError(f"{name} must not be negative, got {getattr(self.limits, name)}")
         if self.limits.default_page_size > self.limits.max_page_size:
             raise SettingsError("default_page_size must not exceed max_page_size")
+
+
+def env_values(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The settings given by ``OVERSIGHT_*`` variables, parsed, by setting name.
+
+    Raises
+    ------
+    SettingsError
+        If a variable's value does not parse, naming the variable.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for name, (kind, _doc) in SETTINGS_DOC.items():
+        variable = f"OVERSIGHT_{name.upper()}"
+        if variable in env:
+            values[name] = _parse(kind, env[variable], variable)
+    return values
+
+
+def parse_setting(name: str, text: str, source: str) -> Any:
+    """Parse ``text`` as a value of the setting ``name``; errors name ``source`` (a variable or flag).
+
+    Examples
+    --------
+    >>> parse_setting("cors_origins", "https://a.example, https://b.example", "--cors-origins")
+    ('https://a.example', 'https://b.example')
+    >>> parse_setting("port", "eighty", "--port")
+    Traceback (most recent call last):
+    ...
+    server.settings.SettingsError: --port='eighty' is not a valid int
+    """
+    return _parse(SETTINGS_DOC[name][0], text, source)
 
 
 def _parse(kind: type, text: str, variable: str) -> Any:
@@ -111,7 +166,7 @@ def _parse(kind: type, text: str, variable: str) -> Any:
         if kind is float:
             return float(text)
         if kind is Path:
-            return Path(text)
+            return Path(text) if text.strip() else None
         if kind is tuple:
             return tuple(part.strip() for part in text.split(",") if part.strip())
         return text
@@ -128,6 +183,19 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
         tuple,
         "Comma-separated origins allowed to call the API from a browser (`*` for any; default none).",
     ),
+    "cors_allow_headers": (
+        tuple,
+        "Comma-separated request headers a browser may send cross-origin (default `accept, content-type, authorization, x-request-id, apollographql-client-name, apollographql-client-version, apollo-require-preflight`).",
+    ),
+    "cors_expose_headers": (
+        tuple,
+        "Comma-separated response headers browser code may read (default `x-request-id, etag`).",
+    ),
+    "cors_allow_credentials": (
+        bool,
+        "Let browsers send cookies and `Authorization` cross-origin (`credentials: 'include'`); needs listed origins, not `*` (default off).",
+    ),
+    "cors_max_age": (int, "Seconds a browser may cache a preflight answer (default `600`)."),
     "graphiql": (bool, "Serve GraphiQL to browsers at `/graphql` (default on)."),
     "assets": (
         Path,
@@ -144,6 +212,28 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
     "offload_threads": (
         int,
         "Worker threads for such operations, per process (default `1`: the threads share one interpreter lock, so more of them only take more of it from the event loop).",
+    ),
+    "persisted_queries": (
+        bool,
+        "Accept automatic persisted queries: a request may send only `extensions.persistedQuery.sha256Hash` once the server has seen the query (default on).",
+    ),
+    "persisted_queries_size": (
+        int,
+        "Most automatic persisted queries remembered, least recently used forgotten first (default `1000`).",
+    ),
+    "trusted_documents": (
+        Path,
+        "A JSON manifest of trusted operations (Apollo's persisted query manifest, or an object of hash to document); when set, only those run (default none: any operation runs).",
+    ),
+    "batching": (bool, "Accept batched requests: a POST body that is a JSON array of requests (default off)."),
+    "max_batch_size": (int, "Most requests in one batch (default `10`)."),
+    "compression_min_bytes": (
+        int,
+        "Responses at least this large are compressed, with brotli or gzip as the client's `Accept-Encoding` prefers (default `1024`; `0` turns compression off).",
+    ),
+    "cache_max_age": (
+        int,
+        "`Cache-Control: max-age` in seconds of successful GET query responses, which also carry an `ETag` (default `60`; `0` for `no-cache`).",
     ),
     "max_page_size": (int, "Largest `first` any list accepts (default `100`)."),
     "default_page_size": (int, "`first` when a list is asked for without one (default `20`)."),

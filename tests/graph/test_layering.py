@@ -5,13 +5,31 @@ from __future__ import annotations
 import subprocess
 import sys
 
+ALLOWED_THIRD_PARTY = {"networkx", "orjson", "rapidfuzz", "cython_runtime"}
+"""Beyond the standard library, graph/ may use networkx (the graph), orjson (the bulk seed parser) and
+rapidfuzz (typo-tolerant search, graph/fuzzy.py); ``cython_runtime`` is the interpreter's record of a
+Cython-compiled extension having loaded, not a package."""
 
-def test_graph_imports_no_graphql_or_web_module():
+
+def _loaded_after_importing_graph() -> set[str]:
     code = (
-        "import sys, graph, graph.load, graph.queries, graph.paths, graph.timeline, graph.sample\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "{'strawberry', 'graphql', 'starlette', 'uvicorn', 'schema', 'server'})\n"
-        "print(','.join(bad))"
+        "import sys, graph, graph.load, graph.queries, graph.paths, graph.timeline, graph.sample, graph.fuzzy\n"
+        "from graph.queries import search\n"
+        "from graph.sample import sample_store\n"
+        "search(sample_store(), 'antropic')\n"
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules})))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == ""
+    return set(result.stdout.strip().split(","))
+
+
+def test_graph_imports_no_graphql_or_web_module():
+    loaded = _loaded_after_importing_graph()
+    assert not loaded & {"strawberry", "graphql", "starlette", "uvicorn", "schema", "server"}
+
+
+def test_graph_imports_only_the_standard_library_networkx_and_rapidfuzz():
+    loaded = _loaded_after_importing_graph()
+    third_party = {name for name in loaded if name not in sys.stdlib_module_names and not name.startswith("_")}
+    assert "rapidfuzz" in third_party  # the fuzzy search really ran
+    assert third_party - {"graph"} <= ALLOWED_THIRD_PARTY, third_party

@@ -25,17 +25,21 @@ def test_other_methods_get_405_with_the_common_error_shape(client, method):
     # Allowed" whose Allow header offered HEAD, which the endpoint then refused.
     response = client.request(method, "/graphql", content=b"{}", headers={"content-type": "application/json"})
     assert response.status_code == 405
-    assert response.headers["allow"] == "GET, POST"
+    assert response.headers["allow"] == "GET, HEAD, POST"
     assert response.headers["content-type"] == "application/json; charset=utf-8"
     (error,) = response.json()["errors"]
     assert error["extensions"]["code"] == "METHOD_NOT_ALLOWED"
     assert method in error["message"]
 
 
-def test_head_is_refused_with_the_same_allow_header(client):
-    response = client.head("/graphql", params={"query": "{ stats { entityCount } }"})
-    assert response.status_code == 405
-    assert response.headers["allow"] == "GET, POST"
+def test_head_gets_the_headers_of_the_same_get_without_a_body(client):
+    get = client.get("/graphql", params={"query": "{ stats { entityCount } }"})
+    head = client.head("/graphql", params={"query": "{ stats { entityCount } }"})
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-length"] == get.headers["content-length"] == str(len(get.content))
+    assert head.headers["etag"] == get.headers["etag"]
+    assert head.headers["content-type"] == get.headers["content-type"]
 
 
 def test_cors_preflight_still_answered_by_the_middleware(seed_store):

@@ -100,7 +100,7 @@ def test_get_never_runs_a_mutation(client):
         ("application/x-www-form-urlencoded", "query=x", 415, "UNSUPPORTED_MEDIA_TYPE"),
         ("application/json; charset=latin-1", json.dumps({"query": QUERY}), 415, "UNSUPPORTED_MEDIA_TYPE"),
         ("application/json", "{not json", 400, "BAD_REQUEST"),
-        ("application/json", "[1, 2]", 400, "BAD_REQUEST"),
+        ("application/json", "[1, 2]", 400, "BATCHING_NOT_ENABLED"),
         ("application/json", "", 400, "BAD_REQUEST"),
         ("application/json", json.dumps({"query": 42}), 400, "BAD_REQUEST"),
         ("application/json", json.dumps({"variables": {}}), 400, "BAD_REQUEST"),
