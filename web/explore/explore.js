@@ -6,7 +6,12 @@ import { KINDS, STYLESHEET, words } from "./style.js";
 import { renderEntity, renderRelation, renderTimeline } from "./panels.js";
 
 const $ = (id) => document.getElementById(id);
-const STARTERS = ["org/anthropic", "org/meta", "org/caisi", "order/ai-model-review-order"];
+const STARTERS = [
+  ["org/anthropic", "Anthropic"],
+  ["org/meta", "Meta"],
+  ["org/caisi", "CAISI"],
+  ["order/ai-model-review-order", "The June 2 executive order"],
+];
 const PARTIAL_DATE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
 
 let state = parse(window.location.search);
@@ -14,7 +19,6 @@ const data = { entities: new Map(), relations: new Map(), path: null, truncated:
 const cy = cytoscape({
   container: $("graph"),
   style: STYLESHEET,
-  wheelSensitivity: 0.3,
   minZoom: 0.2,
   maxZoom: 3,
 });
@@ -260,15 +264,26 @@ async function showSelection() {
 
 async function showTimeline() {
   const track = $("timeline");
-  const key = state.focus;
-  $("timeline-title").textContent = key ? `Timeline of ${data.entities.get(key)?.name || key}` : "Timeline";
-  if (!key) {
+  const centres = state.focus ? [state.focus, ...state.expand.filter((k) => k !== state.focus)] : [];
+  const names = centres.map((key) => data.entities.get(key)?.name || key);
+  $("timeline-title").textContent = centres.length ? `Timeline of ${names.join(", ")}` : "Timeline";
+  if (!centres.length) {
     track.innerHTML = '<li class="hint">The timeline of the entity you search for appears here.</li>';
     return;
   }
   try {
-    const result = await run("timeline", { entity: key });
-    renderTimeline(track, result.timeline, { asOf: state.asOf, select });
+    // One timeline per centre, merged: an event shared by two centres is shown once.
+    const results = await Promise.all(centres.map((entity) => run("timeline", { entity })));
+    const seen = new Set();
+    const entries = [];
+    for (const entry of results.flatMap((result) => result.timeline)) {
+      const id = `${entry.date.iso}|${entry.boundary}|${entry.relation ? entry.relation.id : entry.entity.key}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      entries.push(entry);
+    }
+    entries.sort((a, b) => (a.date.iso < b.date.iso ? -1 : a.date.iso > b.date.iso ? 1 : 0));
+    renderTimeline(track, entries, { asOf: state.asOf, select });
   } catch (error) {
     failed(error);
   }
@@ -420,11 +435,12 @@ window.addEventListener("popstate", () => {
   load();
 });
 
-for (const key of STARTERS) {
+for (const [key, name] of STARTERS) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "chip";
-  button.textContent = key;
+  button.dataset.key = key;
+  button.textContent = name;
   button.addEventListener("click", () => focusOn(key));
   $("starters").append(button, " ");
 }

@@ -19,7 +19,7 @@ export function encode(state) {
   const params = new URLSearchParams();
   for (const name of SCALARS) if (state[name]) params.set(name, state[name]);
   for (const name of LISTS) if (state[name].length) params.set(name, state[name].join(","));
-  const text = params.toString().replaceAll("%2F", "/").replaceAll("%2C", ",");
+  const text = params.toString().replaceAll("%2F", "/").replaceAll("%2C", ",").replaceAll("%3A", ":");
   return text ? `?${text}` : "";
 }
 

@@ -330,9 +330,10 @@ describe("the explorer at /explore", () => {
     await idle();
     const entries = page.locator("#timeline .entry button");
     assert.ok((await entries.count()) > 0);
+    const summary = (await entries.first().locator(".what").innerText()).trim();
     await entries.first().click();
-    await page.waitForFunction(() => new URL(location.href).searchParams.get("sel"));
-    await page.locator("#details .panel-title").waitFor();
+    await page.waitForFunction(() => new URL(location.href).searchParams.get("sel")?.startsWith("r:"));
+    await page.locator("#relation-summary", { hasText: summary }).waitFor();
     await shot("explore-timeline");
   });
 
