@@ -29,6 +29,7 @@ from graph.store import GraphStore
 from graph.warm import warm
 from schema import build_schema
 from schema.engine import Engine
+from server.assets import FETCH_COMMAND, load_manifest
 from server.compression import CompressionMiddleware
 from server.cors import cors_middleware
 from server.http import GraphQLEndpoint
@@ -140,7 +141,9 @@ def run(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) 
     app = create_app(store, settings)
     print(
         f"Oversight Graph: {len(store)} entities, {store.relation_count} relations from {settings.data}\n"
-        f"GraphQL and GraphiQL at http://{settings.host}:{settings.port}/graphql",
+        f"GraphQL and GraphiQL at http://{settings.host}:{settings.port}/graphql, "
+        f"the visual explorer at http://{settings.host}:{settings.port}/explore"
+        + ("" if load_manifest(settings.assets) else f"\n(browser assets missing: run {FETCH_COMMAND})"),
         file=out,
     )
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level)
