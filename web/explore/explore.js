@@ -376,10 +376,19 @@ $("search").addEventListener("input", (event) => {
   clearTimeout(searchTimer);
   searchTimer = setTimeout(() => search(event.target.value), 150);
 });
+$("search").addEventListener("keydown", (event) => {
+  if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+  const items = [...$("search-results").querySelectorAll("li[data-key]")];
+  if (!items.length) return;
+  event.preventDefault();
+  const current = items.findIndex((item) => item.classList.contains("active"));
+  const next = event.key === "ArrowDown" ? Math.min(current + 1, items.length - 1) : Math.max(current - 1, 0);
+  items.forEach((item, index) => item.classList.toggle("active", index === next));
+});
 $("search").addEventListener("blur", () => setTimeout(() => ($("search-results").hidden = true), 150));
 $("search-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const first = $("search-results").querySelector("li[data-key]");
+  const first = $("search-results").querySelector("li.active[data-key]") || $("search-results").querySelector("li[data-key]");
   if (first) choose(first.dataset.key, first.querySelector("span").textContent);
   else await search($("search").value);
 });
@@ -407,14 +416,30 @@ $("types-none").addEventListener("click", () => {
   drawTypes();
   applyFilter();
 });
-$("path-find").addEventListener("click", () => {
+const KEY = /^[a-z]+\/[a-z0-9._-]+$/;
+
+/** An entity key for what was typed in a path field: a key as it is, else the best search hit's. */
+async function resolveKey(text) {
+  if (KEY.test(text)) return text;
+  const result = await run("search", { text });
+  if (!result.search.length) throw new ApiError([{ message: `no entity matches "${text}"` }]);
+  return result.search[0].entity.key;
+}
+
+$("path-find").addEventListener("click", async () => {
   const from = $("path-from").value.trim();
   const to = $("path-to").value.trim();
   if (!from || !to) {
     status("Give both ends of the path: entity keys, or pick names from the list.", "error");
     return;
   }
-  setState({ from, to });
+  try {
+    const [fromKey, toKey] = await Promise.all([resolveKey(from), resolveKey(to)]);
+    setState({ from: fromKey, to: toKey });
+  } catch (error) {
+    failed(error);
+    return;
+  }
   load();
 });
 $("path-clear").addEventListener("click", () => {

@@ -282,12 +282,13 @@ describe("the explorer at /explore", () => {
     assert.ok((await citation.locator(".document").innerText()).length > 0);
     await shot("explore-citations");
 
-    // Find a path between two entities.
-    await page.locator("#path-from").fill("org/amazon");
+    // Find a path between two entities (a name is looked up, a key taken as it is).
+    await page.locator("#path-from").fill("Amazon");
     await page.locator("#path-to").fill("incident/fable-5-access-shutdown");
     await page.locator("#path-find").click();
     await page.locator("#path-steps li").nth(2).waitFor();
     await idle();
+    assert.equal(new URL(page.url()).searchParams.get("from"), "org/amazon");
     assert.equal(await page.locator("#path-steps li").count(), 3);
     drawn = await graph();
     assert.equal(drawn.edges.filter((e) => e.path).length, 3);
