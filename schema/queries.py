@@ -11,9 +11,9 @@ from typing import Annotated, Any
 
 import strawberry
 
-from graph import listing, paths, queries, timeline
+from graph import edges, listing, paths, queries, timeline
 from graph.dates import PartialDate
-from graph.enums import Kind
+from graph.enums import Confidence, Kind
 from graph.model import Entity as GraphEntity
 from graph.model import Organization as GraphOrganization
 from graph.model import Relation as GraphRelation
@@ -38,13 +38,16 @@ from schema.inputs import (
 from schema.kinds import Agreement, AIModel, Document, Event, Incident, Order, Organization, Person, Question
 from schema.pages import page_size
 from schema.results import (
+    RELATION_LIST,
     Connection,
     GraphStats,
     Path,
+    RelationListConnection,
     SearchHit,
     Subgraph,
     TimelineEntry,
     entity_connection,
+    relation_list_connection,
 )
 from schema.types import Entity, Node
 
@@ -55,6 +58,10 @@ def _lookup(info: Info, value: str, argument: str) -> GraphEntity | GraphRelatio
     key = key_from_id(value, argument)
     store = info.context.store
     return store.relation(key) if "|" in key else store.entity(key)
+
+
+def _relation_key(relation: GraphRelation) -> tuple[str]:
+    return (relation.key,)
 
 
 def _entity_key(info: Info, value: str, argument: str) -> str:
@@ -288,6 +295,47 @@ class Query:
         key = _entity_key(info, entity, "entity") if entity is not None else None
         cursor = decode_cursor(after, "time", (int, int, int, str)) if after is not None else None
         return timeline.timeline(info.context.store, key, from_, to, after=cursor, limit=size)  # type: ignore[arg-type,return-value]
+
+    @strawberry.field(
+        description="Every relation in the graph, in relation-key order, filtered: for integrations that page through "
+        "all edges. Cursors are keyset cursors (a relation key), so they stay valid when the graph grows."
+    )
+    def relations(
+        self,
+        info: Info,
+        types: Annotated[
+            list[RelationType] | None, strawberry.argument(description="Only relations of these types.")
+        ] = None,
+        subject: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only relations from this entity (global id or key)."),
+        ] = None,
+        object: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only relations to this entity (global id or key)."),
+        ] = None,
+        as_of: Annotated[
+            PartialDate | None,
+            strawberry.argument(
+                description="Only relations that may hold on this date (started by its end, not ended before its start)."
+            ),
+        ] = None,
+        min_confidence: Annotated[
+            Confidence | None, strawberry.argument(description="Only relations with a citation at least this firm.")
+        ] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size (default and maximum are server limits).")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor of the last edge of the previous page.")
+        ] = None,
+    ) -> RelationListConnection:
+        size = page_size(info, first)
+        source = _entity_key(info, subject, "subject") if subject is not None else None
+        target = _entity_key(info, object, "object") if object is not None else None
+        found = edges.list_relations(info.context.store, types, source, target, as_of, min_confidence)
+        cursor = decode_cursor(after, RELATION_LIST, (str,)) if after is not None else None
+        return relation_list_connection(paginate(found, size, cursor, key=_relation_key))
 
     @strawberry.field(description="Counts by kind and by relation type, and the graph version.")
     def stats(self, info: Info) -> GraphStats:

@@ -14,16 +14,20 @@ from schema.ids import encode_cursor
 from schema.types import Citation, DateValue, Entity, PageInfo, Relation
 
 __all__ = [
+    "RELATION_LIST",
     "Connection",
     "Edge",
     "GraphStats",
     "KindCount",
     "Path",
+    "RelationListConnection",
+    "RelationListEdge",
     "RelationTypeCount",
     "SearchHit",
     "Subgraph",
     "TimelineEntry",
     "entity_connection",
+    "relation_list_connection",
 ]
 
 T = TypeVar("T")
@@ -165,6 +169,41 @@ def entity_connection(page: Page[Any], order: str, sort_key: Callable[[Any], tup
             has_previous_page=page.has_previous,
             start_cursor=encode_cursor(order, sort_key(items[0])) if items else None,
             end_cursor=encode_cursor(order, sort_key(items[-1])) if items else None,
+        ),
+        total_count=page.total,
+    )
+
+
+RELATION_LIST = "rels"
+"""The cursor tag of the root relation list (its cursors carry a relation key)."""
+
+
+@strawberry.type(description="A relation in the root relation list, with its cursor.")
+class RelationListEdge:
+    node: Relation = strawberry.field(description="The relation.")
+
+    @strawberry.field(description="Opaque cursor of this edge; pass it as `after` to continue after it.")
+    def cursor(self) -> str:
+        return encode_cursor(RELATION_LIST, (self.node.key,))
+
+
+@strawberry.type(description="A page of the whole graph's relations, in relation-key order (a Relay connection).")
+class RelationListConnection:
+    edges: list[RelationListEdge] = strawberry.field(description="The relations on this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits in the whole list.")
+    total_count: int = strawberry.field(description="How many relations match, over all pages.")
+
+
+def relation_list_connection(page: Page[Any]) -> RelationListConnection:
+    """Wrap a page of the root relation list as a connection."""
+    items = page.items
+    return RelationListConnection(
+        edges=[RelationListEdge(node=r) for r in items],
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=encode_cursor(RELATION_LIST, (items[0].key,)) if items else None,
+            end_cursor=encode_cursor(RELATION_LIST, (items[-1].key,)) if items else None,
         ),
         total_count=page.total,
     )

@@ -1,0 +1,109 @@
+"""The graph's relations as one list in relation-key order, filtered.
+
+This is what integrations page through (the root ``relations`` list of the
+API) and what exports walk: every relation once, in an order that does not
+depend on how the graph was loaded. Free functions over the store, like
+:mod:`graph.queries`.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Sequence
+from operator import attrgetter
+
+from graph.dates import PartialDate
+from graph.enums import Confidence, Direction
+from graph.model import Relation
+from graph.queries import holds_at, relations
+from graph.store import GraphStore
+from graph.vocabulary import RelationType
+
+__all__ = ["list_relations", "sorted_relations"]
+
+_KEY = attrgetter("key")
+
+
+def sorted_relations(store: GraphStore, type_: RelationType | None = None) -> Sequence[Relation]:
+    """Every relation (or every relation of ``type_``) in relation-key order.
+
+    Built once per version of the store; later calls return the same tuple.
+
+    Examples
+    --------
+    >>> from graph.sample import sample_store
+    >>> [r.key for r in sorted_relations(sample_store(), RelationType.DEVELOPED)]
+    ['org/anthropic|DEVELOPED|model/fable-5', 'org/meta|DEVELOPED|model/muse-spark']
+    """
+
+    def build_all() -> tuple[Relation, ...]:
+        return tuple(sorted(store.relations(), key=_KEY))
+
+    if type_ is None:
+        everything: tuple[Relation, ...] = store.cached("relations-by-key", build_all)
+        return everything
+
+    def build_type() -> tuple[Relation, ...]:
+        return tuple(r for r in sorted_relations(store) if r.type is type_)
+
+    of_type: tuple[Relation, ...] = store.cached(("relations-by-key", type_), build_type)
+    return of_type
+
+
+def list_relations(
+    store: GraphStore,
+    types: Iterable[RelationType] | None = None,
+    subject: str | None = None,
+    object: str | None = None,
+    as_of: PartialDate | None = None,
+    min_confidence: Confidence | None = None,
+) -> Sequence[Relation]:
+    """The relations meeting every condition given, in relation-key order.
+
+    Parameters
+    ----------
+    store
+        The graph.
+    types
+        Only relations of these types, if given (an empty list gives nothing).
+    subject, object
+        Only relations from, or to, this entity.
+    as_of
+        Only relations that may hold at this date (see :func:`graph.queries.holds_at`).
+    min_confidence
+        Only relations with a citation at least this firm.
+
+    Raises
+    ------
+    UnknownEntity
+        If ``subject`` or ``object`` is not in the store.
+
+    Examples
+    --------
+    >>> from graph.sample import sample_store
+    >>> [r.key for r in list_relations(sample_store(), object="org/caisi")]
+    ['person/howard-lutnick|OVERSEES|org/caisi']
+    >>> len(list_relations(sample_store())) == sample_store().relation_count
+    True
+    """
+    wanted = frozenset(types) if types is not None else None
+    if subject is not None or object is not None:
+        # One end is known: its own (short, sorted) list of relations is the place to start.
+        if object is not None:
+            store.entity(object)
+        anchor, direction = (subject, Direction.OUTGOING) if subject is not None else (object, Direction.INCOMING)
+        assert anchor is not None
+        found = relations(store, anchor, wanted, direction, as_of, min_confidence)
+        if subject is not None and object is not None:
+            return [r for r in found if r.object == object]
+        return found
+    if wanted is None:
+        base: Sequence[Relation] = sorted_relations(store)
+    elif len(wanted) == 1:
+        base = sorted_relations(store, next(iter(wanted)))
+    else:
+        base = list(heapq.merge(*(sorted_relations(store, t) for t in wanted), key=_KEY))
+    if as_of is None and min_confidence is None:
+        return base
+    floor = min_confidence.rank if min_confidence is not None else None
+    return [r for r in base if (as_of is None or holds_at(r, as_of)) and (floor is None or r.confidence.rank >= floor)]
