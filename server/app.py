@@ -32,6 +32,7 @@ from schema.engine import Engine
 from server.assets import FETCH_COMMAND, load_manifest
 from server.compression import CompressionMiddleware
 from server.cors import cors_middleware
+from server.export import ExportEndpoint
 from server.http import GraphQLEndpoint
 from server.loading import load_or_report
 from server.pages import Pages, page_routes
@@ -113,6 +114,8 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
             # GET and POST get the API's 405 (the router's own is plain text).
             Route("/graphql", endpoint),
             Route("/healthz", healthz, methods=["GET"]),
+            # Every method reaches it, so that all but GET and HEAD get a JSON 405.
+            Route("/export/{format}", ExportEndpoint(store)),
             Route("/", root, methods=["GET"]),
             *page_routes(Pages(settings)),
         ],

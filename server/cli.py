@@ -6,6 +6,7 @@ Subcommands::
     oversight serve [options]    serve the GraphQL API over a data directory
     oversight schema             print the GraphQL schema (SDL)
     oversight assets fetch       download the pinned browser assets GraphiQL and /explore use
+    oversight export --format F OUT   write the graph as JSON-LD, Turtle, N-Triples, GraphML, CSV or TOML
 
 Exit status: 0 on success, 1 when the data is invalid, 2 on a usage error.
 """
@@ -24,6 +25,9 @@ __all__ = ["main"]
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "seed"
 """The bundled seed directory, used when no ``--data`` is given."""
+
+_FORMAT_NAMES = ("jsonld", "turtle", "ntriples", "graphml", "csv", "toml")
+"""The export formats (the keys of ``exports.FORMATS``; listed here so ``--help`` need not import rdflib)."""
 
 
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -65,6 +69,26 @@ def _serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except SettingsError as error:  # a setting's file (the trusted documents) is read as the app is built
         print(f"oversight serve: {error}", file=err)
         return 2
+
+
+def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from exports import FORMATS, ExportError, Snapshot, write
+    from server.loading import load_or_report
+
+    data = args.data or DEFAULT_DATA
+    store = load_or_report(data, err, "nothing exported")
+    if store is None:
+        return 1
+    fmt = FORMATS[args.format]
+    try:
+        written = write(Snapshot.of(store), fmt, args.out)
+    except (ExportError, OSError) as error:
+        print(f"oversight export: {error}", file=err)
+        return 2
+    if str(args.out) != "-":
+        for path, size in written:
+            print(f"{path}: {size} bytes", file=out)
+    return 0
 
 
 def _schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -111,6 +135,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_setting_flags(serve)
     serve.set_defaults(run=_serve)
+
+    export = commands.add_parser(
+        "export",
+        help="write the whole graph in an export format",
+        description="Write the whole graph as a file (JSON-LD, Turtle, N-Triples, GraphML; '-' for standard output) "
+        "or a directory (CSV tables, seed-format TOML that `oversight check` accepts).",
+    )
+    export.add_argument(
+        "--format", required=True, choices=_FORMAT_NAMES, help="jsonld, turtle, ntriples, graphml, csv or toml"
+    )
+    export.add_argument(
+        "--data", type=Path, default=None, help=f"data directory (default: the bundled seed, {DEFAULT_DATA})"
+    )
+    export.add_argument("out", metavar="OUT", help="file, directory (csv, toml) or '-' for standard output")
+    export.set_defaults(run=_export)
 
     sdl = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     sdl.set_defaults(run=_schema)

@@ -45,6 +45,7 @@ ROOT_CALLS = {
     "neighborhood": '(id: "incident/fable-5-access-shutdown")',
     "timeline": "(first: 5)",
     "stats": "",
+    "relations": '(types: [PARTY_TO, SIGNED], first: 3, after: "WyJyZWxzIiwib3JnL2FudGhyb3BpY3xQQVJUWV9UT3xhZ3JlZW1lbnQvYW50aHJvcGljLWNhaXNpIl0=")',
 }
 
 

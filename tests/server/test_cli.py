@@ -61,3 +61,33 @@ def test_serve_refuses_broken_data_listing_every_problem(tmp_path):
 def test_serve_refuses_a_missing_directory(tmp_path):
     status, _out, err = run("serve", "--data", str(tmp_path / "nope"), "--port", "1")
     assert status == 1 and "is not a directory" in err
+
+
+def test_export_writes_a_file_or_a_directory(tmp_path):
+    status, out, err = run("export", "--format", "turtle", str(tmp_path / "graph.ttl"))
+    assert status == 0 and err == ""
+    size = (tmp_path / "graph.ttl").stat().st_size
+    assert out == f"{tmp_path / 'graph.ttl'}: {size} bytes\n" and size > 10_000
+    status, out, err = run("export", "--format", "csv", "--data", str(SEED), str(tmp_path / "tables"))
+    assert status == 0 and sorted(p.name for p in (tmp_path / "tables").iterdir()) == [
+        "citations.csv",
+        "entities.csv",
+        "relations.csv",
+    ]
+
+
+def test_export_refuses_a_directory_for_a_file_format_and_broken_data(tmp_path):
+    status, _out, err = run("export", "--format", "graphml", str(tmp_path))
+    assert status == 2 and f"{tmp_path} is a directory; graphml is written to a file" in err
+    shutil.copytree(SEED, tmp_path / "seed")
+    with open(tmp_path / "seed" / "people.toml", "a", encoding="utf-8") as f:
+        f.write('\n[[person]]\nkey = "person/ben-kass"\nname = "Again"\ndescription = "x"\n')
+    status, out, err = run("export", "--format", "toml", "--data", str(tmp_path / "seed"), str(tmp_path / "out"))
+    assert status == 1 and out == "" and "2 problems; nothing exported" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_export_to_standard_output():
+    script = Path(sys.executable).with_name("oversight")
+    result = subprocess.run([str(script), "export", "--format", "ntriples", "-"], capture_output=True, check=True)
+    assert result.stdout.count(b" .\n") == len(result.stdout.splitlines()) > 1000

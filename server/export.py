@@ -1,0 +1,77 @@
+"""``GET /export/{format}``: the whole graph in one response, streamed.
+
+The response is written as it is produced (:class:`StreamingResponse`), so
+the server never holds the whole export; the records come from a
+:class:`~exports.Snapshot` taken when the request arrives, so a graph that
+changes meanwhile still gives a consistent file. ``HEAD`` gives the headers
+alone. Errors (an unknown format, another method) are JSON in the API's
+error shape with the request id, like every other response.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from exports import FORMATS, Snapshot
+from graph.store import GraphStore
+
+__all__ = ["ExportEndpoint"]
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_ALLOW = "GET, HEAD"
+
+
+def _error(status: int, code: str, message: str, request_id: str, headers: dict[str, str] | None = None) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]}
+    return Response(
+        orjson.dumps(body),
+        status_code=status,
+        headers={**(headers or {}), "content-type": "application/json; charset=utf-8", "x-request-id": request_id},
+    )
+
+
+class ExportEndpoint:
+    """Serves the export formats of one store."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """ASGI entry point; requests of every method reach :meth:`handle`."""
+        response = await self.handle(Request(scope, receive))
+        await response(scope, receive, send)
+
+    async def handle(self, request: Request) -> Response:
+        """Answer ``/export/{format}``."""
+        incoming = request.headers.get("x-request-id", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(16)
+        name = request.path_params["format"]
+        if request.method not in ("GET", "HEAD"):
+            return _error(
+                405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed; use GET", request_id, {"allow": _ALLOW}
+            )
+        fmt = FORMATS.get(name)
+        if fmt is None:
+            return _error(
+                404,
+                "NOT_FOUND",
+                f"no export format {name!r}; the formats are {', '.join(FORMATS)}",
+                request_id,
+            )
+        headers = {
+            "content-disposition": f'attachment; filename="{fmt.filename}"',
+            "x-request-id": request_id,
+            "x-graph-version": str(self.store.version),
+        }
+        media_type = fmt.media_type + ("; charset=utf-8" if not fmt.media_type.endswith("zip") else "")
+        if request.method == "HEAD":
+            return Response(b"", headers={**headers, "content-type": media_type})
+        # Taken here, on the event loop, before any chunk is produced in a worker thread.
+        snapshot = Snapshot.of(self.store)
+        return StreamingResponse(fmt.stream(snapshot), media_type=media_type, headers=headers)
