@@ -111,7 +111,7 @@ def relation_record(relation: Relation) -> dict[str, Any]:
     >>> signed = sample_store().relation("person/donald-trump|SIGNED|order/ai-review-order|2026-06-02")
     >>> record = relation_record(signed)
     >>> record["type"], record["valid_from"]
-    ('SIGNED', {'date': '2026-06-02', 'inferred': ['year']})
+    ('SIGNED', '2026-06-02')
     """
     record: dict[str, Any] = {"subject": relation.subject, "type": relation.type.name, "object": relation.object}
     qualifiers = {
