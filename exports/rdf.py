@@ -61,7 +61,7 @@ from urllib.parse import quote
 from rdflib import OWL, RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from exports.records import inferred_parts
+from exports.dates import inferred_parts
 from exports.snapshot import Snapshot
 from graph.dates import DatePrecision, PartialDate
 from graph.enums import DescribedEnum, Kind

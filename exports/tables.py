@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from exports.records import inferred_parts
+from exports.dates import inferred_parts
 from exports.snapshot import Snapshot
 from graph.dates import PartialDate
 from graph.enums import DescribedEnum

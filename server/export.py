@@ -10,30 +10,17 @@ error shape with the request id, like every other response.
 
 from __future__ import annotations
 
-import re
-import secrets
-
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from exports import FORMATS, Snapshot
 from graph.store import GraphStore
+from server.safety import error_response, request_id_of
 
 __all__ = ["ExportEndpoint"]
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _ALLOW = "GET, HEAD"
-
-
-def _error(status: int, code: str, message: str, request_id: str, headers: dict[str, str] | None = None) -> Response:
-    body = {"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]}
-    return Response(
-        orjson.dumps(body),
-        status_code=status,
-        headers={**(headers or {}), "content-type": "application/json; charset=utf-8", "x-request-id": request_id},
-    )
 
 
 class ExportEndpoint:
@@ -49,16 +36,15 @@ class ExportEndpoint:
 
     async def handle(self, request: Request) -> Response:
         """Answer ``/export/{format}``."""
-        incoming = request.headers.get("x-request-id", "")
-        request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(16)
+        request_id = request_id_of(request.scope)
         name = request.path_params["format"]
         if request.method not in ("GET", "HEAD"):
-            return _error(
+            return error_response(
                 405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed; use GET", request_id, {"allow": _ALLOW}
             )
         fmt = FORMATS.get(name)
         if fmt is None:
-            return _error(
+            return error_response(
                 404,
                 "NOT_FOUND",
                 f"no export format {name!r}; the formats are {', '.join(FORMATS)}",
