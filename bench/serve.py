@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import uvicorn
 from graphql import OperationType
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -32,8 +31,9 @@ from graph.load import load_directory
 from schema import Context, OversightSchema, build_schema
 from schema.context import Limits
 from schema.engine import CacheSizes, Engine, EngineResult, Outcome
-from server.app import create_app, serve, settle
+from server.app import create_app, settle
 from server.http import GraphQLEndpoint
+from server.manager import serve
 from server.settings import Settings
 
 __all__ = ["StrawberryRunner", "build_app"]
@@ -106,9 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
     app = build_app(args.directory, [b.encode() for b in json.loads(args.bodies.read_text())])
-    config = uvicorn.Config(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
-    serve(config, app.state.store, args.workers)
-    return 0
+    settings = app.state.settings.replace(host="127.0.0.1", port=args.port, workers=args.workers)
+    return serve(app, app.state.store, settings)
 
 
 if __name__ == "__main__":

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import sys
-import threading
 import time
-from typing import Any, TextIO
+from typing import TextIO
 
 import orjson
 from starlette.applications import Starlette
@@ -26,7 +24,6 @@ from starlette.routing import Route
 
 from graph.load import load_directory
 from graph.store import GraphStore
-from graph.warm import warm
 from schema import build_schema
 from schema.engine import Engine
 from server.assets import FETCH_COMMAND, load_manifest
@@ -35,6 +32,7 @@ from server.cors import cors_middleware
 from server.export import ExportEndpoint
 from server.http import GraphQLEndpoint
 from server.loading import load_or_report
+from server.manager import serve
 from server.pages import Pages, page_routes
 from server.safety import SafetyNet, http_exception_handler
 from server.settings import Settings
@@ -42,10 +40,6 @@ from server.settings import Settings
 __all__ = ["create_app", "run", "serve", "settle"]
 
 log = logging.getLogger("oversight")
-
-
-SWITCH_INTERVAL = 0.0005
-"""Seconds a thread may hold the interpreter lock while another waits for it, when serving."""
 
 
 def settle() -> None:
@@ -129,13 +123,12 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
 
 
 def run(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Serve the API with uvicorn until interrupted; return an exit status.
+    """Serve the API until stopped; return an exit status (non-zero when it could not serve).
 
-    The data is loaded and checked once before uvicorn starts, so a broken
-    data directory fails fast with every problem listed.
+    The data is loaded and checked once before any worker starts, so a
+    broken data directory fails fast with every problem listed; the workers
+    are forked after (:mod:`server.manager`).
     """
-    import uvicorn
-
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
     store = load_or_report(settings.data, err, "not serving")
     if store is None:
@@ -148,66 +141,6 @@ def run(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) 
         f"the visual explorer at http://{settings.host}:{settings.port}/explore"
         + ("" if load_manifest(settings.assets) else f"\n(browser assets missing: run {FETCH_COMMAND})"),
         file=out,
+        flush=True,
     )
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level)
-    serve(config, store, settings.workers)
-    return 0
-
-
-def serve(config: Any, store: GraphStore, workers: int) -> None:
-    """Serve ``config``'s app with uvicorn, the store's derived indexes built as early as possible.
-
-    One process starts answering at once and builds the indexes in a
-    background thread; several workers get them built before they are
-    forked, so that they share them (a thread would not survive the fork).
-    """
-    import uvicorn
-
-    # Offloaded operations hold the interpreter lock until asked to let go;
-    # asking sooner than Python's default 5 ms gets the event loop back
-    # quickly, which keeps cheap requests fast while an expensive one runs.
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    if workers > 1:
-        warm(store)
-        _serve_forked(config, workers)
-    else:
-        threading.Thread(target=warm, args=(store,), name="warm-indexes", daemon=True).start()
-        uvicorn.Server(config).run()
-
-
-def _serve_forked(config: Any, workers: int) -> None:
-    """Serve with ``workers`` processes forked after the graph is loaded.
-
-    The graph is loaded once and the workers share its memory copy-on-write
-    (see :func:`settle`); all workers accept on one listening socket.
-    """
-    import signal
-
-    import uvicorn
-
-    sock = config.bind_socket()
-    children: list[int] = []
-    for _ in range(workers):
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the worker process
-            status = 0
-            try:
-                uvicorn.Server(config).run(sockets=[sock])
-            except BaseException:
-                status = 1
-            finally:
-                os._exit(status)
-        children.append(pid)
-
-    def stop(signum: int, _frame: Any) -> None:
-        for child in children:
-            try:
-                os.kill(child, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    for child in children:
-        os.waitpid(child, 0)
-    sock.close()
+    return serve(app, store, settings)

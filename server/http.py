@@ -193,7 +193,7 @@ def _params(data: Mapping[str, Any], *, strings_may_hold_json: bool) -> GraphQLR
     )
 
 
-async def _post_params(request: Request, max_body: int) -> GraphQLRequest | list[Any]:
+async def _post_params(request: Request, max_body: int, body_timeout: float) -> GraphQLRequest | list[Any]:
     content_type = request.headers.get("content-type")
     if not content_type:
         raise HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "a POST request needs Content-Type: application/json")
@@ -204,11 +204,25 @@ async def _post_params(request: Request, max_body: int) -> GraphQLRequest | list
         name, _, value = param.partition("=")
         if name == "charset" and value.strip('"') not in ("utf-8", "utf8"):
             raise HttpError(415, "UNSUPPORTED_MEDIA_TYPE", f"only utf-8 bodies are accepted, not {value}")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_body:
+        # Refused before reading: a client announcing more than the limit is not waited for.
+        raise HttpError(
+            413, "PAYLOAD_TOO_LARGE", f"the request body ({declared} bytes declared) exceeds {max_body} bytes"
+        )
     body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > max_body:
-            raise HttpError(413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {max_body} bytes")
+    with anyio.move_on_after(body_timeout) as reading:
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if len(body) > max_body:
+                raise HttpError(413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {max_body} bytes")
+    if reading.cancelled_caught:
+        raise HttpError(
+            408,
+            "REQUEST_TIMEOUT",
+            f"the request body did not arrive within {body_timeout:g} s ({len(body)} bytes received)",
+            {"connection": "close"},
+        )
     if not body:
         raise HttpError(400, "BAD_REQUEST", "the POST body is empty: send a JSON object with a query")
     try:
@@ -272,7 +286,7 @@ class GraphQLEndpoint:
         media = _accepted(accept)
         params: GraphQLRequest | list[Any]
         if method == "POST":
-            params = await _post_params(request, self.max_body)
+            params = await _post_params(request, self.max_body, self.settings.body_timeout)
             allowed = _POST_OPERATIONS
         else:
             params = _params(request.query_params, strings_may_hold_json=True)

@@ -65,6 +65,12 @@ class Settings:
     max_batch_size: int = 10
     compression_min_bytes: int = 1024
     cache_max_age: int = 60
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_header_bytes: int = 16_384
+    limit_concurrency: int = 0
+    worker_timeout: float = 30.0
+    graceful_timeout: float = 10.0
     limits: Limits = field(default_factory=Limits)
 
     @classmethod
@@ -113,6 +119,13 @@ class Settings:
             raise SettingsError(f"compression_min_bytes must not be negative, got {self.compression_min_bytes}")
         if self.cache_max_age < 0:
             raise SettingsError(f"cache_max_age must not be negative, got {self.cache_max_age}")
+        for name in ("header_timeout", "body_timeout", "worker_timeout", "graceful_timeout"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{name} must be a positive number of seconds, got {getattr(self, name)}")
+        if self.max_header_bytes < 1024:
+            raise SettingsError(f"max_header_bytes must be at least 1024, got {self.max_header_bytes}")
+        if self.limit_concurrency < 0:
+            raise SettingsError(f"limit_concurrency must not be negative, got {self.limit_concurrency}")
         if self.offload_threads < 1:
             raise SettingsError(f"offload_threads must be at least 1, got {self.offload_threads}")
         for name in _LIMIT_NAMES:
@@ -178,7 +191,10 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
     "data": (Path, "Directory of seed files to serve (default: the bundled `seed/`)."),
     "host": (str, "Interface to listen on (default `127.0.0.1`)."),
     "port": (int, "Port to listen on (default `8000`)."),
-    "workers": (int, "Uvicorn worker processes (default `1`)."),
+    "workers": (
+        int,
+        "Worker processes, forked by a gunicorn manager after the graph is loaded; a dead or stuck worker is replaced (default `1`).",
+    ),
     "cors_origins": (
         tuple,
         "Comma-separated origins allowed to call the API from a browser (`*` for any; default none).",
@@ -234,6 +250,27 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
     "cache_max_age": (
         int,
         "`Cache-Control: max-age` in seconds of successful GET query responses, which also carry an `ETag` (default `60`; `0` for `no-cache`).",
+    ),
+    "header_timeout": (
+        float,
+        "Seconds a client has to send a request's headers, from connecting (or from the request's first byte on a kept-alive connection); then 408 and the connection is closed (default `10`).",
+    ),
+    "body_timeout": (float, "Seconds a client has to send a request's whole body; then 408 (default `30`)."),
+    "max_header_bytes": (
+        int,
+        "Largest request head (request line and headers), in bytes; larger gets 431 and the connection is closed (default `16384`).",
+    ),
+    "limit_concurrency": (
+        int,
+        "Connections (and requests) one worker process holds at once; more get a JSON 503 with `Retry-After`. `0`: the file-descriptor limit less 64 (default `0`).",
+    ),
+    "worker_timeout": (
+        float,
+        "Seconds a worker process may stay unresponsive (its event loop blocked) before the manager kills and replaces it (default `30`).",
+    ),
+    "graceful_timeout": (
+        float,
+        "Seconds a stopping server gives requests in progress to finish before its workers are killed (default `10`).",
     ),
     "max_page_size": (int, "Largest `first` any list accepts (default `100`)."),
     "default_page_size": (int, "`first` when a list is asked for without one (default `20`)."),
