@@ -143,10 +143,17 @@ test("persisted queries over GET come back with an ETag", async () => {
   await apollo.query({ query });
   const { data } = await apollo.query({ query });
   assert.equal(data.stats.relationCount, 77);
-  const hashed = recorder.exchanges.filter((e) => e.method === "GET" && e.status === 200);
-  assert.ok(hashed.length >= 1, JSON.stringify(recorder.exchanges.map((e) => [e.method, e.status])));
-  assert.match(hashed.at(-1).responseHeaders.get("etag"), /^W\/"[0-9a-f]+"$/);
-  assert.equal(hashed.at(-1).url.searchParams.get("query"), null);
+  // A hash-only GET that misses, the document POSTed, then a hash-only GET that hits.
+  const sequence = recorder.exchanges.map((e) => [e.method, e.status, e.result?.errors?.[0]?.extensions?.code ?? null]);
+  assert.deepEqual(sequence, [
+    ["GET", 400, "PERSISTED_QUERY_NOT_FOUND"],
+    ["POST", 200, null],
+    ["GET", 200, null],
+  ]);
+  const hit = recorder.exchanges[2];
+  assert.equal(hit.url.searchParams.get("query"), null);
+  assert.match(hit.responseHeaders.get("etag"), /^W\/"[0-9a-f]+"$/);
+  assert.equal(hit.responseHeaders.get("cache-control"), "public, max-age=60");
 });
 
 test("the batch link sends several operations in one request", async () => {

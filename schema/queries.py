@@ -182,7 +182,9 @@ class Query:
     questions = _entity_list(Kind.QUESTION, Question, QuestionWhereInput, "Open questions, filtered and sorted.")
 
     @strawberry.field(
-        description='Find entities by name or alias, ignoring case, accents and punctuation ("A.I." finds "AI"); best match first.'
+        description='Find entities by name or alias, ignoring case, accents and punctuation ("A.I." finds "AI"); best match first. '
+        "When a word of the text is in no name, the closest spellings in names stand in for it "
+        '("antropic" finds Anthropic); such hits have `fuzzy: true` and come after every exact hit.'
     )
     def search(
         self,

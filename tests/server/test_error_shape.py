@@ -112,6 +112,27 @@ BAD_REQUESTS = [
     ),
     ("GET", {}, None, "GET without query"),
     ("PUT", {}, b"{}", "wrong method"),
+    (
+        "POST",
+        {"content-type": "application/json"},
+        json.dumps({"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "a" * 64}}}).encode(),
+        "unknown persisted query",
+    ),
+    (
+        "POST",
+        {"content-type": "application/json"},
+        json.dumps(
+            {"query": "{ __typename }", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "a" * 64}}}
+        ).encode(),
+        "persisted query hash mismatch",
+    ),
+    (
+        "POST",
+        {"content-type": "application/json"},
+        json.dumps({"extensions": {"persistedQuery": {"version": 3}}}).encode(),
+        "bad persisted query version",
+    ),
+    ("POST", {"content-type": "application/json"}, b'[{"query": "{ __typename }"}]', "batch while batching is off"),
 ]
 
 
