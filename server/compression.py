@@ -1,22 +1,24 @@
 """Response compression: brotli or gzip, as the client's ``Accept-Encoding`` prefers.
 
-The encoders are maintained libraries: brotli through ``brotli-asgi``'s
-responder (Google's ``brotli`` bindings), gzip through Starlette's
-``GZipMiddleware`` responder. This module only chooses between them,
-honouring quality values (``br;q=0`` refuses brotli, ``*`` stands for any
-coding not named), and leaves responses smaller than
-``compression_min_bytes`` alone (compressing a few hundred bytes costs
-more than it saves).
+Gzip is Starlette's own (the responder behind ``GZipMiddleware``); brotli
+is Google's ``brotli`` bindings in a responder built on the same Starlette
+base, so both share its handling of streamed bodies, partial (206)
+responses, already-encoded bodies and media types that are compressed
+already (zip, images...). This module chooses between them, honouring
+quality values (``br;q=0`` refuses brotli, ``*`` stands for any coding not
+named), and leaves responses smaller than ``compression_min_bytes`` alone
+(compressing a few hundred bytes costs more than it saves).
 """
 
 from __future__ import annotations
 
-from brotli_asgi import BrotliResponder, Mode
+import anyio.to_thread
+import brotli
 from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipResponder, IdentityResponder
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["CompressionMiddleware", "choose_encoding"]
+__all__ = ["BrotliResponder", "CompressionMiddleware", "choose_encoding"]
 
 _PREFERENCE = ("br", "gzip")
 """Codings the server can produce, best first: at the levels below brotli makes this API's JSON
@@ -27,6 +29,33 @@ GZIP_LEVEL = 6
 
 BROTLI_QUALITY = 5
 """Brotli's quality: about a millisecond for 30–50 kB of JSON; at 4 it is no denser than gzip."""
+
+
+THREAD_MINIMUM = 128 * 1024
+"""Bodies (or streamed chunks) at least this large are compressed in a worker thread, as Starlette does for gzip."""
+
+
+class BrotliResponder(IdentityResponder):
+    """Brotli-compresses a response's body, whole or streamed (see Starlette's ``IdentityResponder``)."""
+
+    content_encoding = "br"
+
+    def __init__(self, app: ASGIApp, minimum_size: int, quality: int = 5) -> None:
+        super().__init__(app, minimum_size)
+        self.quality = quality
+        self._compressor: brotli.Compressor | None = None
+
+    async def apply_compression(self, body: bytes, *, more_body: bool) -> bytes:
+        """Compress one chunk; the last one (``more_body`` false) finishes the stream."""
+        if len(body) >= THREAD_MINIMUM:
+            return await anyio.to_thread.run_sync(self._compress, body, more_body)
+        return self._compress(body, more_body)
+
+    def _compress(self, body: bytes, more_body: bool) -> bytes:
+        if self._compressor is None:
+            self._compressor = brotli.Compressor(quality=self.quality, mode=brotli.MODE_TEXT)
+        out: bytes = self._compressor.process(body)
+        return out + (self._compressor.flush() if more_body else self._compressor.finish())
 
 
 def choose_encoding(header: str | None) -> str | None:
@@ -96,7 +125,7 @@ class CompressionMiddleware:
         coding = choose_encoding(Headers(scope=scope).get("accept-encoding"))
         responder: ASGIApp
         if coding == "br":
-            responder = BrotliResponder(self.app, BROTLI_QUALITY, Mode.text, 22, 0, self.minimum_size)
+            responder = BrotliResponder(self.app, self.minimum_size, BROTLI_QUALITY)
         elif coding == "gzip":
             responder = GZipResponder(self.app, self.minimum_size, compresslevel=GZIP_LEVEL)
         else:

@@ -6,9 +6,14 @@ import gzip
 
 import brotli
 import pytest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.responses import StreamingResponse
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from server.app import create_app
+from server.compression import CompressionMiddleware
 from server.settings import Settings
 
 LARGE = {
@@ -76,3 +81,33 @@ def raw_conditional(client, etag):
     headers = {"accept-encoding": "gzip, br", "if-none-match": etag}
     with client.stream("GET", "/graphql", params=LARGE, headers=headers) as response:
         return response, b"".join(response.iter_raw())
+
+
+def _streaming_app(media_type: str) -> Starlette:
+    async def chunks():
+        for number in range(200):
+            yield f"line {number}: the same words again and again\n".encode()
+
+    async def stream(request):
+        return StreamingResponse(chunks(), media_type=media_type)
+
+    return Starlette(routes=[Route("/", stream)], middleware=[Middleware(CompressionMiddleware, minimum_size=100)])
+
+
+@pytest.mark.parametrize(("coding", "decode"), [("br", brotli.decompress), ("gzip", gzip.decompress)])
+def test_streamed_responses_are_compressed_chunk_by_chunk(coding, decode):
+    with TestClient(_streaming_app("text/plain")) as c:
+        with c.stream("GET", "/", headers={"accept-encoding": coding}) as response:
+            body = b"".join(response.iter_raw())
+        assert response.headers["content-encoding"] == coding
+        assert "content-length" not in response.headers
+        expected = b"".join(f"line {n}: the same words again and again\n".encode() for n in range(200))
+        assert decode(body) == expected and len(body) < len(expected) // 2
+
+
+@pytest.mark.parametrize("coding", ["br", "gzip"])
+def test_media_types_compressed_already_are_left_alone(coding):
+    with TestClient(_streaming_app("application/zip")) as c:
+        with c.stream("GET", "/", headers={"accept-encoding": coding}) as response:
+            b"".join(response.iter_raw())
+        assert "content-encoding" not in response.headers
