@@ -1,11 +1,14 @@
-"""The time limit of the work in progress, checked by long loops.
+"""Checkpoints of long work: its time limit, and giving way to more urgent work.
 
 A caller that bounds a piece of work (a request) sets a deadline with
 :func:`within`; loops whose length the caller cannot bound in advance (the
-entities a filter scans) call :func:`check` every so often, and the work
-stops with :class:`DeadlineExceeded` once the deadline has passed. The
-deadline lives in a context variable, so it follows the work into the
-thread that runs it and never leaks into another request.
+entities a filter scans, a neighbourhood's rings) call :func:`check` every
+so often, and the work stops with :class:`DeadlineExceeded` once the
+deadline has passed. A caller running work in the background may also set
+a pace with :func:`paced`: a function each checkpoint calls, which may
+pause (and so let more urgent work have the processor). Both live in
+context variables, so they follow the work into the thread that runs it and
+never leak into another request.
 
 Examples
 --------
@@ -22,14 +25,16 @@ graph.deadline.DeadlineExceeded: the request exceeded its time limit of 1e-06 s 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["DeadlineExceeded", "check", "current", "until", "within"]
+__all__ = ["DeadlineExceeded", "check", "current", "paced", "until", "within"]
 
 _DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("oversight_deadline", default=None)
 """(monotonic deadline, the limit in seconds it came from) of the current work, or None."""
+_PACE: ContextVar[Callable[[], None] | None] = ContextVar("oversight_pace", default=None)
+"""Called at every checkpoint of the current work, if set."""
 
 
 class DeadlineExceeded(Exception):
@@ -70,8 +75,21 @@ def within(seconds: float | None) -> Iterator[tuple[float, float] | None]:
         _DEADLINE.reset(token)
 
 
+@contextmanager
+def paced(pace: Callable[[], None] | None) -> Iterator[None]:
+    """Run the block calling ``pace`` at each checkpoint (``None``: none)."""
+    token = _PACE.set(pace)
+    try:
+        yield
+    finally:
+        _PACE.reset(token)
+
+
 def check() -> None:
-    """Raise :class:`DeadlineExceeded` if the current deadline has passed."""
+    """A checkpoint: give way if a pace is set, then raise :class:`DeadlineExceeded` if the deadline has passed."""
+    pace = _PACE.get()
+    if pace is not None:
+        pace()
     found = _DEADLINE.get()
     if found is not None and time.monotonic() > found[0]:
         raise DeadlineExceeded(found[1])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from graph import deadline
 from graph.dates import PartialDate
 from graph.errors import InvalidArgument
 from graph.model import Entity, Relation
@@ -194,6 +195,7 @@ def neighborhood(
     for _ in range(depth):
         following = []
         for current in ring:
+            deadline.check()
             for _rel, nxt in _steps(store, current, wanted, as_of):
                 if nxt in included:
                     continue
@@ -209,7 +211,9 @@ def neighborhood(
         if truncated or not ring:
             break
     found: dict[str, Relation] = {}
-    for current in order:
+    for index, current in enumerate(order):
+        if not index & 15:
+            deadline.check()
         for rel, nxt in _steps(store, current, wanted, as_of):
             if nxt in included:
                 found[rel.key] = rel

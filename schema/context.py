@@ -85,6 +85,7 @@ class Context:
     limits: Limits = field(default_factory=Limits)
     request_id: str = field(default_factory=lambda: secrets.token_hex(16))
     request: Any = None
+    rate_limit: Any = None  # the client's cost budget after this request (server.admission.Budget), if any
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

@@ -125,6 +125,9 @@ class CacheSizes:
     prepared_bytes: int = 32 * 1024 * 1024
 
 
+_VOLATILE = "rateLimit"
+"""A document that may ask for this field gets a response of its own, never a cached one."""
+
 _DOCUMENT_WEIGHT = 20
 """Bytes a parsed document holds per byte of its text, roughly (its AST nodes and tokens)."""
 
@@ -267,9 +270,10 @@ class Engine:
     ) -> EngineResult | Ready:
         store = context.store
         encoded = _encoded(variables)
-        if encoded is None:
-            # Variables too deeply nested to encode make no cache key; such a
-            # request is answered without the caches.
+        if encoded is None or _VOLATILE in query:
+            # Variables too deeply nested to encode make no cache key, and a
+            # response with the client's rate limit is the client's own: such
+            # requests are answered without the caches.
             found = self._start(query, context, variables, operation_name, allowed, None)
             if isinstance(found, EngineResult):
                 return found

@@ -37,6 +37,7 @@ from schema.inputs import (
 )
 from schema.kinds import Agreement, AIModel, Document, Event, Incident, Order, Organization, Person, Question
 from schema.pages import page_size
+from schema.ratelimit import RateLimit
 from schema.results import (
     RELATION_LIST,
     Connection,
@@ -342,3 +343,9 @@ class Query:
     @strawberry.field(description="Counts by kind and by relation type, and the graph version.")
     def stats(self, info: Info) -> GraphStats:
         return GraphStats.from_graph(queries.stats(info.context.store))
+
+    @strawberry.field(
+        description="This request's estimated cost and what is left of the client's cost budget; null when the server sets no budgets."
+    )
+    def rate_limit(self, info: Info) -> RateLimit | None:
+        return RateLimit.from_budget(info.context.rate_limit)

@@ -28,6 +28,8 @@ shape as GraphQL errors, with codes listed in :data:`HTTP_CODES`.
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +45,7 @@ from starlette.types import Receive, Scope, Send
 from graph.store import GraphStore
 from schema.context import Context
 from schema.engine import Engine, EngineResult, OperationNotAllowed, Outcome
+from server.admission import Budgets, Lanes, client_key
 from server.batch import BATCH_CODES, BatchRefused, batch_items, join_results
 from server.caching import conditional
 from server.pages import Pages
@@ -68,6 +71,7 @@ HTTP_CODES = {
     "HEADERS_TOO_LARGE": "The request's headers are larger than the server accepts.",
     "SERVICE_UNAVAILABLE": "The server is at its limit of connections or work; try again after Retry-After seconds.",
     "CORS_REJECTED": "A browser's cross-origin preflight asked for an origin, method or header that is not allowed.",
+    "RATE_LIMITED": "The client's cost budget for the current window is spent; retry after Retry-After seconds.",
     "HTTP_ERROR": "Any other refusal of the HTTP request; the status says which.",
     **PERSISTED_CODES,
     **BATCH_CODES,
@@ -254,9 +258,12 @@ class GraphQLEndpoint:
         self.max_body = settings.max_body_bytes
         self._graphiql = Pages(settings) if settings.graphiql else None
         # Expensive operations run in worker threads (offload_threads), so that while one
-        # runs the event loop keeps answering cached and cheap requests.
+        # runs the event loop keeps answering cached and cheap requests (server.admission).
         self._offload_cost = settings.offload_cost
-        self._threads = anyio.CapacityLimiter(settings.offload_threads)
+        self.lanes = Lanes(settings.offload_threads, settings.shed_queue)
+        self.budgets = (
+            Budgets(settings.rate_limit_cost, settings.rate_limit_window) if settings.rate_limit_cost else None
+        )
         self.documents = DocumentRegistry(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -267,12 +274,18 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         """Answer one HTTP request to the endpoint."""
         request_id = request_id_of(request.scope)
+        self.lanes.cheap_started()
         try:
             response = await self._handle(request, request_id)
         except HttpError as error:
             response = error_response(
                 error.status, error.code, error.message, request_id, error.headers, **error.extensions
             )
+        finally:
+            self.lanes.cheap_finished()
+        budget = request.scope.get("state", {}).get("rate_limit")
+        if budget is not None:
+            response.headers.update(budget.headers())
         return response
 
     async def _handle(self, request: Request, request_id: str) -> Response:
@@ -299,6 +312,24 @@ class GraphQLEndpoint:
             max_age = self.settings.cache_max_age
             return conditional(method, request.headers.get("if-none-match"), body, headers, max_age)
         return Response(body, status_code=status, headers=headers)
+
+    def _charge(self, request: Request, context: Context, cost: int) -> None:
+        """Charge the request's cost to its client's budget, or refuse it with 429 RATE_LIMITED."""
+        if self.budgets is None:
+            return
+        budget = self.budgets.charge(client_key(context, request), cost)
+        request.scope.setdefault("state", {})["rate_limit"] = budget
+        if budget.refused:
+            wait = max(1, math.ceil(budget.reset_at - time.time()))
+            raise HttpError(
+                429,
+                "RATE_LIMITED",
+                f"this request would cost {cost} and {budget.remaining} of the client's budget of "
+                f"{budget.limit} per {self.budgets.window:g} s is left; retry after {wait} s",
+                {"retry-after": str(wait)},
+                extensions={"limit": budget.limit, "remaining": budget.remaining, "cost": cost, "retryAfter": wait},
+            )
+        context.rate_limit = budget
 
     async def _batch(self, request: Request, items: list[Any], media: str, request_id: str) -> Response:
         """Run each request of a batch in turn; one JSON array of their results, status 200."""
@@ -347,11 +378,29 @@ class GraphQLEndpoint:
                 {"allow": "POST"},
             ) from None
         if isinstance(started, EngineResult):
+            # Answered from the cache or refused before execution: no work to charge.
+            if self.budgets is not None:
+                request.scope.setdefault("state", {})["rate_limit"] = self.budgets.peek(client_key(context, request))
             result = started
-        elif started.cost > self._offload_cost:
-            result = await anyio.to_thread.run_sync(self.engine.finish, started, limiter=self._threads)
         else:
-            result = self.engine.finish(started)
+            expensive = started.cost > self._offload_cost
+            if expensive and self.lanes.full():
+                raise HttpError(
+                    503,
+                    "SERVICE_UNAVAILABLE",
+                    f"the server is busy with expensive operations (estimated cost {started.cost}); retry shortly",
+                    {"retry-after": "1"},
+                    extensions={"retryAfter": 1},
+                )
+            self._charge(request, context, started.cost)
+            if expensive:
+                self.lanes.cheap_finished()  # this request waits in the other lane now
+                try:
+                    result = await self.lanes.run_expensive(self.engine.finish, started)
+                finally:
+                    self.lanes.cheap_started()
+            else:
+                result = self.engine.finish(started)
         if result.outcome is Outcome.EXECUTED or media == JSON:
             status = 200
         elif result.outcome is Outcome.TIMEOUT:

@@ -65,6 +65,9 @@ class Settings:
     max_batch_size: int = 10
     compression_min_bytes: int = 1024
     cache_max_age: int = 60
+    shed_queue: int = 4
+    rate_limit_cost: int = 100_000
+    rate_limit_window: float = 60.0
     header_timeout: float = 10.0
     body_timeout: float = 30.0
     max_header_bytes: int = 16_384
@@ -122,6 +125,10 @@ class Settings:
         for name in ("header_timeout", "body_timeout", "worker_timeout", "graceful_timeout"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be a positive number of seconds, got {getattr(self, name)}")
+        if self.shed_queue < 0 or self.rate_limit_cost < 0:
+            raise SettingsError("shed_queue and rate_limit_cost must not be negative")
+        if self.rate_limit_window <= 0:
+            raise SettingsError(f"rate_limit_window must be a positive number of seconds, got {self.rate_limit_window}")
         if self.max_header_bytes < 1024:
             raise SettingsError(f"max_header_bytes must be at least 1024, got {self.max_header_bytes}")
         if self.limit_concurrency < 0:
@@ -251,6 +258,15 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
         int,
         "`Cache-Control: max-age` in seconds of successful GET query responses, which also carry an `ETag` (default `60`; `0` for `no-cache`).",
     ),
+    "shed_queue": (
+        int,
+        "Expensive operations that may wait for an offload thread; more are refused at once with 503 and `Retry-After` (default `4`).",
+    ),
+    "rate_limit_cost": (
+        int,
+        "Estimated cost each client (token, else address) may spend per window; over it requests get 429 `RATE_LIMITED`. `0` turns budgets off (default `100000`).",
+    ),
+    "rate_limit_window": (float, "Seconds after which a client's cost budget refills (default `60`)."),
     "header_timeout": (
         float,
         "Seconds a client has to send a request's headers, from connecting (or from the request's first byte on a kept-alive connection); then 408 and the connection is closed (default `10`).",

@@ -45,6 +45,7 @@ ROOT_CALLS = {
     "neighborhood": '(id: "incident/fable-5-access-shutdown")',
     "timeline": "(first: 5)",
     "stats": "",
+    "rateLimit": "",
     "relations": '(types: [PARTY_TO, SIGNED], first: 3, after: "WyJyZWxzIiwib3JnL2FudGhyb3BpY3xQQVJUWV9UT3xhZ3JlZW1lbnQvYW50aHJvcGljLWNhaXNpIl0=")',
 }
 
@@ -160,9 +161,10 @@ def test_introspection_is_handed_to_graphql_core(seed_store):
 
 def test_time_limit_stops_execution(seed_store, monkeypatch):
     import schema.executor as executor
+    from graph import deadline
 
     ticks = iter(range(0, 10_000, 10))
-    monkeypatch.setattr(executor.time, "monotonic", lambda: next(ticks))
+    monkeypatch.setattr(deadline.time, "monotonic", lambda: next(ticks))
     monkeypatch.setattr(executor, "_CLOCK_EVERY", 1)
     with pytest.raises(DeadlineExceeded, match="time limit of 5 s"):
         LEAN.execute(parse(_query("organizations", 3)), context=Context(store=seed_store), time_limit=5)

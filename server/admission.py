@@ -1,0 +1,157 @@
+"""Admission control: two lanes for cheap and expensive work, load shedding, per-client cost budgets.
+
+**Lanes.** Requests estimated to cost more than ``offload_cost`` run in the
+expensive lane (``offload_threads`` worker threads); everything else runs on
+the event loop. The threads share one interpreter lock with the loop, so an
+expensive operation gives way: at each checkpoint (:func:`graph.deadline.check`,
+every few hundred fields or filtered entities) it pauses while cheap
+requests are in progress, and the cheap lane keeps its latency.
+
+**Shedding.** When ``shed_queue`` expensive operations already wait for a
+thread, a new one is refused at once with ``503 SERVICE_UNAVAILABLE`` and
+``Retry-After``, instead of queueing without bound.
+
+**Budgets.** Each client — the authenticated token's name when there is one,
+else the client address — may spend ``rate_limit_cost`` units of estimated
+cost per ``rate_limit_window`` seconds; answers from the response cache and
+requests refused before execution cost nothing. A request whose cost is
+more than what is left is refused with ``429 RATE_LIMITED``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import anyio
+import anyio.to_thread
+
+from graph import deadline
+
+__all__ = ["Budget", "Budgets", "Lanes", "client_key"]
+
+T = TypeVar("T")
+
+_PAUSE = 0.001
+"""Seconds an expensive operation pauses at a checkpoint while cheap requests are in progress."""
+_MAX_CLIENTS = 10_000
+"""Clients whose budgets are remembered; the least recently seen are forgotten first."""
+
+
+class Lanes:
+    """The cheap lane (the event loop) and the expensive lane (worker threads) of one process."""
+
+    def __init__(self, threads: int, shed_queue: int) -> None:
+        self._limiter = anyio.CapacityLimiter(threads)
+        self._threads = threads
+        self.shed_queue = shed_queue
+        self.cheap = 0  # cheap requests in progress; read by the worker threads
+        self.waiting = 0  # expensive operations waiting for a thread
+
+    def cheap_started(self) -> None:
+        self.cheap += 1
+
+    def cheap_finished(self) -> None:
+        self.cheap -= 1
+
+    def full(self) -> bool:
+        """Whether a new expensive operation would have to wait behind ``shed_queue`` others."""
+        return self._limiter.borrowed_tokens >= self._threads and self.waiting >= self.shed_queue
+
+    async def run_expensive(self, work: Callable[[T], Any], argument: T) -> Any:
+        """Run ``work(argument)`` in a worker thread, pausing for cheap requests at its checkpoints."""
+        self.waiting += 1
+        try:
+            await self._limiter.acquire()
+        finally:
+            self.waiting -= 1
+        try:
+            return await anyio.to_thread.run_sync(self._paced, work, argument)
+        finally:
+            self._limiter.release()
+
+    def _paced(self, work: Callable[[T], Any], argument: T) -> Any:
+        with deadline.paced(self._give_way):
+            return work(argument)
+
+    def _give_way(self) -> None:
+        if self.cheap > 0:
+            time.sleep(_PAUSE)
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """A client's budget after a request: what it cost, the limit, what is left, when it refills."""
+
+    cost: int
+    limit: int
+    remaining: int
+    reset_at: float  # Unix time
+    refused: bool = False  # the cost was more than what was left: nothing charged
+
+    def headers(self) -> dict[str, str]:
+        """The ``X-RateLimit-*`` response headers."""
+        return {
+            "x-ratelimit-limit": str(self.limit),
+            "x-ratelimit-remaining": str(self.remaining),
+            "x-ratelimit-reset": str(int(self.reset_at)),
+            "x-query-cost": str(self.cost),
+        }
+
+
+class Budgets:
+    """Cost budgets per client over fixed windows (thread-safe; bounded in clients).
+
+    Examples
+    --------
+    >>> budgets = Budgets(limit=100, window=60)
+    >>> budgets.charge("a", 60).remaining, budgets.charge("a", 60)
+    (40, Budget(cost=60, limit=100, remaining=40, reset_at=..., refused=True))
+    >>> budgets.charge("b", 10).remaining
+    90
+    """
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.time) -> None:
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._spent: OrderedDict[str, tuple[float, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def peek(self, client: str) -> Budget:
+        """The client's budget now, charging nothing."""
+        return self._update(client, 0, charge=False)
+
+    def charge(self, client: str, cost: int) -> Budget:
+        """Charge ``cost`` if the client has that much left; else charge nothing and say ``refused``."""
+        return self._update(client, cost, charge=True)
+
+    def _update(self, client: str, cost: int, *, charge: bool) -> Budget:
+        now = self._clock()
+        with self._lock:
+            started, spent = self._spent.pop(client, (now, 0))
+            if now - started >= self.window:
+                started, spent = now, 0
+            left = self.limit - spent
+            refused = charge and cost > left
+            if charge and not refused:
+                spent += cost
+                left -= cost
+            self._spent[client] = (started, spent)
+            while len(self._spent) > _MAX_CLIENTS:
+                self._spent.popitem(last=False)
+        return Budget(cost, self.limit, left, started + self.window, refused)
+
+
+def client_key(context: Any, request: Any) -> str:
+    """Whom a request's cost is charged to: its token's name when authenticated, else its address."""
+    actor = getattr(context, "actor", None)
+    name = getattr(actor, "name", None)
+    if name:
+        return f"token:{name}"
+    client = getattr(request, "client", None)
+    return f"address:{client.host if client else 'unknown'}"
