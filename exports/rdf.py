@@ -45,20 +45,25 @@ literals of their precision (``xsd:gYear``, ``xsd:gYearMonth``,
 ``xsd:date``); the parts the sources do not state are listed by
 ``og:<property>InferredPart`` (``og:validFromInferredPart "year"``).
 
-Output is produced in batches of records, each serialized by rdflib and
-written out before the next is built, so a large graph is never held as one
-rdflib graph.
+Each record's triples are made of rdflib terms and written out record by
+record, in pieces of :data:`_BATCH` records: N-Triples lines by rdflib's
+row writer, Turtle terms by rdflib's ``n3`` (escaping, prefixed names),
+JSON-LD node objects compacted with the context's prefixes. No rdflib
+graph of the whole export is ever built, which would take minutes and
+gigabytes at 10k entities; the tests parse every output back with rdflib
+and compare the triples.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from itertools import chain
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from rdflib import OWL, RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import NamespaceManager
+from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
 from exports.dates import inferred_parts
@@ -111,7 +116,9 @@ _SCHEMA_FIELDS = {"title": SCHEMA.headline, "url": SCHEMA.url, "published": SCHE
 _DATE_TYPES = {DatePrecision.YEAR: XSD.gYear, DatePrecision.MONTH: XSD.gYearMonth, DatePrecision.DAY: XSD.date}
 
 _BATCH = 200
-"""Records serialized together: big enough to amortize rdflib's per-call cost, small enough to stream."""
+"""Records written out together: the size of the pieces a stream is sent in."""
+
+Triple = tuple[Node, Node, Node]
 
 
 def _camel(name: str) -> str:
@@ -141,74 +148,77 @@ def relation_iri(key: str) -> URIRef:
     return URIRef(f"{BASE}relation/{quote(key, safe='/')}")
 
 
-def _date(graph: Graph, node: URIRef, prop: URIRef, inferred_prop: URIRef, date: PartialDate) -> None:
-    graph.add((node, prop, Literal(date.isoformat(), datatype=_DATE_TYPES[date.precision])))
+def _date(graph: list[Triple], node: URIRef, prop: URIRef, inferred_prop: URIRef, date: PartialDate) -> None:
+    graph.append((node, prop, Literal(date.isoformat(), datatype=_DATE_TYPES[date.precision])))
     for part in inferred_parts(date):
-        graph.add((node, inferred_prop, Literal(part)))
+        graph.append((node, inferred_prop, Literal(part)))
 
 
-def _value(graph: Graph, node: URIRef, name: str, prop: URIRef, value: Any) -> None:
+def _value(graph: list[Triple], node: URIRef, name: str, prop: URIRef, value: Any) -> None:
     if isinstance(value, PartialDate):
         _date(graph, node, prop, OG[f"{_camel(name)}InferredPart"], value)
     elif isinstance(value, DescribedEnum):
-        graph.add((node, prop, Literal(value.name)))
+        graph.append((node, prop, Literal(value.name)))
     elif name == "url":
-        graph.add((node, prop, URIRef(value)))
+        graph.append((node, prop, URIRef(value)))
     else:
-        graph.add((node, prop, Literal(value)))
+        graph.append((node, prop, Literal(value)))
 
 
-def _citations(graph: Graph, owner: URIRef, citations: Iterable[Citation]) -> None:
+def _citations(graph: list[Triple], owner: URIRef, citations: Iterable[Citation]) -> None:
     for number, citation in enumerate(citations, 1):
         node = URIRef(f"{owner}/citation/{number}")
         who = citation.attribution
-        graph.add((owner, OG.citation, node))
-        graph.add((node, RDF.type, OG.Citation))
-        graph.add((node, OG.document, entity_iri(citation.document)))
-        graph.add((node, OG.paragraph, Literal(citation.paragraph)))
-        graph.add((node, OG.claim, Literal(citation.claim)))
-        graph.add((node, OG.confidence, Literal(citation.confidence.name)))
-        graph.add((node, OG.attributionKind, Literal(who.kind.name)))
+        graph.append((owner, OG.citation, node))
+        graph.append((node, RDF.type, OG.Citation))
+        graph.append((node, OG.document, entity_iri(citation.document)))
+        graph.append((node, OG.paragraph, Literal(citation.paragraph)))
+        graph.append((node, OG.claim, Literal(citation.claim)))
+        graph.append((node, OG.confidence, Literal(citation.confidence.name)))
+        graph.append((node, OG.attributionKind, Literal(who.kind.name)))
         if who.text:
-            graph.add((node, OG.attributionText, Literal(who.text)))
+            graph.append((node, OG.attributionText, Literal(who.text)))
         if who.source_count is not None:
-            graph.add((node, OG.sourceCount, Literal(who.source_count)))
+            graph.append((node, OG.sourceCount, Literal(who.source_count)))
         if who.speaker is not None:
-            graph.add((node, OG.speaker, entity_iri(who.speaker)))
+            graph.append((node, OG.speaker, entity_iri(who.speaker)))
 
 
-def add_entity(graph: Graph, entity: Entity) -> None:
-    """Add an entity's triples to ``graph``."""
+def entity_triples(entity: Entity) -> list[Triple]:
+    """An entity's triples, its citations' included, grouped by subject."""
+    graph: list[Triple] = []
     node = entity_iri(entity.key)
     for cls in _CLASSES[entity.kind]:
-        graph.add((node, RDF.type, cls))
-    graph.add((node, OG.key, Literal(entity.key)))
-    graph.add((node, SCHEMA.name, Literal(entity.name)))
-    graph.add((node, SCHEMA.description, Literal(entity.description)))
+        graph.append((node, RDF.type, cls))
+    graph.append((node, OG.key, Literal(entity.key)))
+    graph.append((node, SCHEMA.name, Literal(entity.name)))
+    graph.append((node, SCHEMA.description, Literal(entity.description)))
     for alias in entity.aliases:
-        graph.add((node, SCHEMA.alternateName, Literal(alias)))
+        graph.append((node, SCHEMA.alternateName, Literal(alias)))
     if entity.wikidata_id is not None:
-        graph.add((node, OWL.sameAs, WIKIDATA[entity.wikidata_id]))
+        graph.append((node, OWL.sameAs, WIKIDATA[entity.wikidata_id]))
     for name in ENTITY_FIELDS[entity.kind]:
         value = getattr(entity, name)
         if value is not None:
             _value(graph, node, name, _SCHEMA_FIELDS.get(name) or OG[_camel(name)], value)
     for name in entity.inferred:
-        graph.add((node, OG.inferredField, Literal(name)))
+        graph.append((node, OG.inferredField, Literal(name)))
     _citations(graph, node, entity.citations)
+    return graph
 
 
-def add_relation(graph: Graph, relation: Relation) -> None:
-    """Add a relation's triple and its reified statement with citations to ``graph``."""
+def relation_triples(relation: Relation) -> list[Triple]:
+    """A relation's triple and its reified statement with citations, grouped by subject."""
+    graph: list[Triple] = []
     subject, obj, predicate = entity_iri(relation.subject), entity_iri(relation.object), OG[relation.type.name]
-    graph.add((subject, predicate, obj))
+    graph.append((subject, predicate, obj))
     node = relation_iri(relation.key)
-    graph.add((node, RDF.type, RDF.Statement))
-    graph.add((node, RDF.subject, subject))
-    graph.add((node, RDF.predicate, predicate))
-    graph.add((node, RDF.object, obj))
-    graph.add((node, OG.key, Literal(relation.key)))
-    graph.add((node, OG.confidence, Literal(relation.confidence.name)))
+    graph.append((node, RDF.type, RDF.Statement))
+    graph.append((node, RDF.subject, subject))
+    graph.append((node, RDF.predicate, predicate))
+    graph.append((node, RDF.object, obj))
+    graph.append((node, OG.key, Literal(relation.key)))
+    graph.append((node, OG.confidence, Literal(relation.confidence.name)))
     if relation.valid_from is not None:
         _date(graph, node, OG.validFrom, OG.validFromInferredPart, relation.valid_from)
     if relation.valid_to is not None:
@@ -218,69 +228,137 @@ def add_relation(graph: Graph, relation: Relation) -> None:
         if value is not None:
             _value(graph, node, name, OG[_camel(name)], value)
     _citations(graph, node, relation.citations)
-
-
-def _new_graph() -> Graph:
-    # A batch is written once and dropped: rdflib's SimpleMemory store keeps
-    # fewer indexes than the default one and fills several times faster.
-    graph = Graph(store="SimpleMemory", bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
     return graph
 
 
-def graphs(snapshot: Snapshot, batch: int = _BATCH) -> Iterator[Graph]:
-    """The snapshot as a series of small rdflib graphs, entities first, ``batch`` records each."""
-    graph, count = _new_graph(), 0
-    entities: Iterator[tuple[Callable[[Graph, Any], None], Any]] = ((add_entity, e) for e in snapshot.entities)
-    relations: Iterator[tuple[Callable[[Graph, Any], None], Any]] = ((add_relation, r) for r in snapshot.relations)
-    for add, record in chain(entities, relations):
-        add(graph, record)
-        count += 1
-        if count == batch:
-            yield graph
-            graph, count = _new_graph(), 0
-    if count:
-        yield graph
+def _records(snapshot: Snapshot) -> Iterator[list[Triple]]:
+    for entity in snapshot.entities:
+        yield entity_triples(entity)
+    for relation in snapshot.relations:
+        yield relation_triples(relation)
+
+
+def triples_of(snapshot: Snapshot) -> Iterator[Triple]:
+    """Every triple of the export, record by record."""
+    for triples in _records(snapshot):
+        yield from triples
+
+
+def _grouped(triples: list[Triple]) -> dict[Node, list[tuple[Node, Node]]]:
+    by_subject: dict[Node, list[tuple[Node, Node]]] = {}
+    for subject, predicate, obj in triples:
+        by_subject.setdefault(subject, []).append((predicate, obj))
+    return by_subject
+
+
+def _batches(snapshot: Snapshot, write: Callable[[list[Triple]], str]) -> Iterator[bytes]:
+    parts: list[str] = []
+    for count, triples in enumerate(_records(snapshot), 1):
+        parts.append(write(triples))
+        if count % _BATCH == 0:
+            yield "".join(parts).encode("utf-8")
+            parts.clear()
+    if parts:
+        yield "".join(parts).encode("utf-8")
 
 
 def ntriples_stream(snapshot: Snapshot) -> Iterator[bytes]:
-    """The graph as N-Triples (``application/n-triples``)."""
-    for graph in graphs(snapshot):
-        yield graph.serialize(format="nt", encoding="utf-8")
+    """The graph as N-Triples (``application/n-triples``), each line written by rdflib's N-Triples row writer."""
+    return _batches(snapshot, lambda triples: "".join(map(_nt_row, triples)))
+
+
+class _Prefixes:
+    """Prefixed names for the vocabulary IRIs, worked out once each.
+
+    rdflib's ``n3`` asks its namespace manager to shorten every IRI it
+    writes; the manager records each IRI it is asked about, which at a
+    large graph's millions of entity IRIs costs minutes and memory. This
+    stand-in asks it only about the vocabularies' few IRIs (remembering
+    the answers) and writes any other IRI in full.
+    """
+
+    def __init__(self) -> None:
+        self._manager = NamespaceManager(Graph(bind_namespaces="none"), bind_namespaces="none")
+        for prefix, namespace in PREFIXES.items():
+            self._manager.bind(prefix, namespace)
+        self._known: dict[str, str] = {}
+
+    def normalizeUri(self, iri: str) -> str:
+        """The prefixed name of a vocabulary IRI, or the IRI in angle brackets."""
+        found = self._known.get(iri)
+        if found is None:
+            if not iri.startswith(_VOCABULARIES):
+                return f"<{iri}>"
+            found = self._known[iri] = self._manager.normalizeUri(iri)
+        return found
+
+    def term(self, node: Node) -> str:
+        """``node`` as Turtle."""
+        return node.n3(cast(NamespaceManager, self))
+
+
+_VOCABULARIES = tuple(str(n) for p, n in PREFIXES.items() if p != "wd")
 
 
 def turtle_stream(snapshot: Snapshot) -> Iterator[bytes]:
-    """The graph as Turtle (``text/turtle``).
+    """The graph as Turtle (``text/turtle``): the prefixes, then one block per subject.
 
-    Each batch is a Turtle document with its own prefix lines; Turtle
-    allows a prefix to be declared again, so their concatenation is one
-    valid document.
+    Every term is written by rdflib (``n3``, which escapes literals and
+    shortens IRIs to prefixed names where Turtle allows); the blocks are
+    ``subject predicate object ; ... .`` with ``a`` for ``rdf:type``.
     """
-    for graph in graphs(snapshot):
-        yield graph.serialize(format="turtle", encoding="utf-8")
+    names = _Prefixes()
+    yield "".join(f"@prefix {p}: <{n}> .\n" for p, n in PREFIXES.items()).encode("utf-8") + b"\n"
+
+    def block(triples: list[Triple]) -> str:
+        lines = []
+        for subject, pairs in _grouped(triples).items():
+            body = " ;\n    ".join(f"{'a' if p == RDF.type else names.term(p)} {names.term(o)}" for p, o in pairs)
+            lines.append(f"{names.term(subject)}\n    {body} .\n\n")
+        return "".join(lines)
+
+    yield from _batches(snapshot, block)
 
 
 _CONTEXT = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+_NATIVE = {XSD.integer, XSD.boolean}
+
+
+def _jsonld_value(obj: Node, names: _Prefixes) -> Any:
+    if isinstance(obj, URIRef):
+        return {"@id": str(obj)}
+    assert isinstance(obj, Literal)
+    if obj.datatype is None and obj.language is None:
+        return str(obj)
+    if obj.datatype in _NATIVE:
+        return obj.toPython()
+    return {"@value": str(obj), "@type": names.normalizeUri(str(obj.datatype))}
 
 
 def jsonld_stream(snapshot: Snapshot) -> Iterator[bytes]:
-    """The graph as one JSON-LD document (``application/ld+json``): a context and an ``@graph`` of nodes."""
+    """The graph as one JSON-LD document (``application/ld+json``): a context and an ``@graph`` of node objects.
+
+    Node objects are compacted with the context's prefixes (``og:key``,
+    ``schema:name``); integers and booleans are JSON numbers and booleans,
+    dates typed values (``{"@value": "2026", "@type": "xsd:gYear"}``).
+    """
+    names = _Prefixes()
     yield b'{"@context": ' + json.dumps(_CONTEXT).encode("utf-8") + b', "@graph": [\n'
     first = True
-    for graph in graphs(snapshot):
-        compacted = json.loads(graph.serialize(format="json-ld", context=_CONTEXT, auto_compact=True))
-        nodes = compacted.get("@graph", None)
-        if nodes is None:
-            compacted.pop("@context", None)
-            nodes = [compacted]
-        for node in nodes:
-            yield (b"" if first else b",\n") + json.dumps(node, ensure_ascii=False).encode("utf-8")
+
+    def nodes(triples: list[Triple]) -> str:
+        nonlocal first
+        out = []
+        for subject, pairs in _grouped(triples).items():
+            node: dict[str, Any] = {"@id": str(subject)}
+            for predicate, obj in pairs:
+                if predicate == RDF.type:
+                    node.setdefault("@type", []).append(names.normalizeUri(str(obj)))
+                    continue
+                node.setdefault(names.normalizeUri(str(predicate)), []).append(_jsonld_value(obj, names))
+            out.append(("" if first else ",\n") + json.dumps(node, ensure_ascii=False))
             first = False
+        return "".join(out)
+
+    yield from _batches(snapshot, nodes)
     yield b"\n]}\n"
-
-
-def triples_of(snapshot: Snapshot) -> Iterator[tuple[Node, Node, Node]]:
-    """Every triple of the export, batch by batch (for tests and tools)."""
-    for graph in graphs(snapshot):
-        yield from graph
