@@ -8,6 +8,7 @@ On a large graph the first to be built can take seconds; a server calls
 
 from __future__ import annotations
 
+from graph.edges import sorted_relations
 from graph.store import GraphStore
 from graph.timeline import timeline
 
@@ -25,3 +26,4 @@ def warm(store: GraphStore) -> None:
     store.prepare()  # the name index and the sorted entity lists
     store.major_ai_developers()
     timeline(store, limit=1)
+    sorted_relations(store)  # the root relation list and the exports walk it
