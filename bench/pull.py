@@ -189,9 +189,14 @@ def main(argv: list[str] | None = None) -> int:
     datasets = {"seed": SEED}
     if not args.seed_only:
         datasets["10k"] = _dataset("10k")
+    load_before = os.getloadavg()[0]
     results = {label: _measure(label, directory) for label, directory in datasets.items()}
+    load_after = os.getloadavg()[0]
     table = _table(results)
-    machine = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs"
+    machine = (
+        f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"load average {load_before:.1f} before and {load_after:.1f} after the run (other work shares the CPUs)"
+    )
     report = (
         "# Pulling the whole graph: export vs paged GraphQL\n\n"
         f"`python -m bench.pull` on {machine}, server `oversight serve` (one worker) on 127.0.0.1.\n"
