@@ -55,6 +55,10 @@ class LRU(Generic[K, V]):
     def __len__(self) -> int:
         return len(self._items)
 
+    def __contains__(self, key: object) -> bool:
+        """Whether ``key`` is kept (without counting a hit or making it recent)."""
+        return key in self._items
+
     @property
     def weight(self) -> int:
         """Total weight of the kept values."""

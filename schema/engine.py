@@ -290,6 +290,10 @@ class Engine:
             return found
         return Ready(found[0], found[1], variables, context, key, until)
 
+    def knows(self, query: str) -> bool:
+        """Whether ``query`` was parsed and validated before: :meth:`start` then does little more than look it up."""
+        return query in self.documents and query in self.validations
+
     def finish(self, ready: Ready) -> EngineResult:
         """Execute a request :meth:`start` made ready, and cache its response when that is safe.
 

@@ -7,6 +7,9 @@ expensive operation gives way: at each checkpoint (:func:`graph.deadline.check`,
 every few hundred fields or filtered entities) it pauses while cheap
 requests are in progress, and the cheap lane keeps its latency.
 
+New documents (not yet parsed and validated) are prepared in a thread of
+their own, paced the same way: their cost is unknown until admission.
+
 **Shedding.** When ``shed_queue`` expensive operations already wait for a
 thread, a new one is refused at once with ``503 SERVICE_UNAVAILABLE`` and
 ``Retry-After``, instead of queueing without bound.
@@ -36,8 +39,10 @@ __all__ = ["Budget", "Budgets", "Lanes", "client_key"]
 
 T = TypeVar("T")
 
-_PAUSE = 0.001
+_PAUSE = 0.002
 """Seconds an expensive operation pauses at a checkpoint while cheap requests are in progress."""
+_RECENT = 0.005
+"""Seconds after a cheap request finished during which cheap traffic counts as ongoing."""
 _MAX_CLIENTS = 10_000
 """Clients whose budgets are remembered; the least recently seen are forgotten first."""
 
@@ -47,9 +52,11 @@ class Lanes:
 
     def __init__(self, threads: int, shed_queue: int) -> None:
         self._limiter = anyio.CapacityLimiter(threads)
+        self._preparing = anyio.CapacityLimiter(1)
         self._threads = threads
         self.shed_queue = shed_queue
         self.cheap = 0  # cheap requests in progress; read by the worker threads
+        self.last_cheap = 0.0  # when the last one finished (monotonic)
         self.waiting = 0  # expensive operations waiting for a thread
 
     def cheap_started(self) -> None:
@@ -57,6 +64,7 @@ class Lanes:
 
     def cheap_finished(self) -> None:
         self.cheap -= 1
+        self.last_cheap = time.monotonic()
 
     def full(self) -> bool:
         """Whether a new expensive operation would have to wait behind ``shed_queue`` others."""
@@ -74,12 +82,23 @@ class Lanes:
         finally:
             self._limiter.release()
 
+    async def prepare_new(self, work: Callable[[T], Any], argument: T) -> Any:
+        """Parse, validate and admit a document seen for the first time, in a thread of its own.
+
+        Its cost is unknown until then, and validating a large document takes
+        milliseconds: off the event loop, paced like expensive work.
+        """
+        async with self._preparing:
+            return await anyio.to_thread.run_sync(self._paced, work, argument)
+
     def _paced(self, work: Callable[[T], Any], argument: T) -> Any:
         with deadline.paced(self._give_way):
             return work(argument)
 
     def _give_way(self) -> None:
-        if self.cheap > 0:
+        # Cheap requests come one after another: one that finished a moment
+        # ago is likely followed by the next, which must not find the lock held.
+        if self.cheap > 0 or time.monotonic() - self.last_cheap < _RECENT:
             time.sleep(_PAUSE)
 
 

@@ -369,7 +369,13 @@ class GraphQLEndpoint:
             raise HttpError(400, "BAD_REQUEST", str(error)) from None
         context = Context(store=self.store, limits=self.settings.limits, request=request, request_id=request_id)
         try:
-            started = self.engine.start(query, context, params.variables, params.operation_name, allowed)
+            if self.engine.knows(query):
+                started = self.engine.start(query, context, params.variables, params.operation_name, allowed)
+            else:
+                started = await self.lanes.prepare_new(
+                    lambda _: self.engine.start(query, context, params.variables, params.operation_name, allowed),
+                    None,
+                )
         except OperationNotAllowed as refused:
             raise HttpError(
                 405,

@@ -65,7 +65,7 @@ class Settings:
     max_batch_size: int = 10
     compression_min_bytes: int = 1024
     cache_max_age: int = 60
-    shed_queue: int = 4
+    shed_queue: int = 32
     rate_limit_cost: int = 100_000
     rate_limit_window: float = 60.0
     header_timeout: float = 10.0
@@ -260,7 +260,7 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
     ),
     "shed_queue": (
         int,
-        "Expensive operations that may wait for an offload thread; more are refused at once with 503 and `Retry-After` (default `4`).",
+        "Expensive operations that may wait for an offload thread; more are refused at once with 503 and `Retry-After` (default `32`).",
     ),
     "rate_limit_cost": (
         int,
