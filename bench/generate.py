@@ -60,6 +60,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from graph.checks import FACT_FIELDS
 from graph.enums import (
     AccessStatus,
     AgreementStatus,
@@ -635,7 +636,8 @@ _SUBJECT_OWNED = frozenset(
         _R.PART_OF, _R.HOUSED_IN, _R.OVERSEES, _R.HOLDS_POSITION, _R.LEADS, _R.RIVALS, _R.SUBMITTED_TO,
         _R.NEARLY_MATCHES, _R.NEGOTIATES_WITH, _R.PRESSED, _R.ADDRESSED_TO, _R.CONCERNS, _R.DID_NOT_COMMENT_ON,
         _R.REPLACED, _R.DISPUTES, _R.GIVES_RESPONSIBILITY_TO, _R.GRANTS_REVIEW_WINDOW_TO, _R.SETS_DEADLINE_FOR,
-        _R.ESTABLISHES, _R.AFFECTED, _R.TRIGGERED, _R.SEEKS_ROLE_IN,
+        _R.ESTABLISHES, _R.AFFECTED, _R.TRIGGERED, _R.SEEKS_ROLE_IN, _R.FOLLOWED, _R.ASKS,
+        _R.NEARLY_MATCHES_MODELS_OF, _R.NO_LONGER_SEES_AS_CONCERN, _R.CAME_AMID,
     }
 )  # fmt: skip
 """Types written by their subject; the others (CREATED, DEVELOPED, MADE, SIGNED...) by their object.
@@ -854,7 +856,17 @@ class _Shard:
         record: dict[str, Any] = {"record": kind.section, "key": key, "name": name, "description": description}
         record.update(fields)
         if kind is not _DOC:
-            record["citation"] = self._citations(description)
+            citations = record["citation"] = self._citations(description)
+            # The fact fields given are what the description states: the first
+            # citation supports them, unless it is an inference, in which case
+            # they are marked inferred (the loader's unsupported-field rule).
+            inferred = record.get("inferred", [])
+            facts = [name for name in FACT_FIELDS[kind] if name in fields and name not in inferred]
+            if facts:
+                if citations[0]["confidence"] == "INFERRED":
+                    record["inferred"] = [*inferred, *facts]
+                else:
+                    citations[0]["supports"] = facts
         self.entities.write(record)
         self.entity_counts[kind] += 1
 
@@ -870,8 +882,13 @@ class _Shard:
             "subject": subject[0],
             "type": spec.name,
             "object": obj[0],
-            "citation": self._citations(f"{subject[1]} {spec.phrase} {obj[1]}."),
+            "citation": self._citations(f"{type_.sentence(subject[1], obj[1])}."),
         }
+        first = record["citation"][0]
+        if all(c["confidence"] == "INFERRED" for c in record["citation"]):
+            # An inference no paragraph states is the editors' background
+            # knowledge (the loader's inferred-only rule).
+            first["attribution"] = {"kind": "BACKGROUND_KNOWLEDGE"}
         qualifiers = spec.qualifiers(self) if spec.qualifiers is not None else None
         if qualifiers:
             record["qualifiers"] = qualifiers
@@ -1080,6 +1097,7 @@ class _Shard:
             (out(_R.PRESSED, _ORG, _PER), 12),
             (out(_R.DID_NOT_COMMENT_ON, *any_kind), 12),
             (out(_R.DISPUTES, *contestable), 6),
+            (out(_R.NO_LONGER_SEES_AS_CONCERN, _ORG, _MOD), 2),
         )
         return {
             _ORG: (
@@ -1096,8 +1114,8 @@ class _Shard:
             _MOD: (
                 (to_special(_R.SUBMITTED_TO, _AGENCY_DRAW), 1),
                 (out(_R.NEARLY_MATCHES, _MOD), 30),
-                (out(_R.NEARLY_MATCHES, _MOD, _ORG), 12),
-                (to_special(_R.NEARLY_MATCHES, _MAJOR_IDS), 1),
+                (out(_R.NEARLY_MATCHES_MODELS_OF, _ORG), 12),
+                (to_special(_R.NEARLY_MATCHES_MODELS_OF, _MAJOR_IDS), 1),
                 (out(_R.SUBMITTED_TO, _ORG), 12),
             ),
             _ORD: (
@@ -1107,6 +1125,7 @@ class _Shard:
                 (out(_R.GRANTS_REVIEW_WINDOW_TO, _ORG), 6),
                 (out(_R.SETS_DEADLINE_FOR, _ORG, _EVT), 9),
                 (out(_R.ESTABLISHES, _EVT), 9),
+                (out(_R.ASKS, _ORG), 6),
                 (out(_R.CONCERNS, *any_kind), 15),
                 (out(_R.REPLACED, _ORD), 6),
                 (into(_R.SIGNED, _PER), 3),
@@ -1115,8 +1134,10 @@ class _Shard:
                 (into(_R.ORDERED, _ORG, _PER), 6),
                 (from_special(_R.ORDERED, (_EXEC,)), 1),
                 (into(_R.DISCLOSED, _ORG, _PER), 6),
+                (into(_R.SHOWED, _EVT), 3),
                 (out(_R.TRIGGERED, _INC, _EVT, _ORD), 6),
                 (out(_R.CONCERNS, *any_kind), 6),
+                (out(_R.CAME_AMID, _EVT), 3),
                 (out(_R.AFFECTED, _MOD, _ORG), 6),
             ),
             _AGR: (
@@ -1132,6 +1153,9 @@ class _Shard:
                 (out(_R.PART_OF, _EVT), 12),
                 (out(_R.TRIGGERED, _INC, _EVT, _ORD), 12),
                 (out(_R.REPLACED, _EVT), 6),
+                (out(_R.FOLLOWED, _EVT), 6),
+                (into(_R.PROMOTED, _ORG, _PER), 3),
+                (into(_R.TAKES_PART_IN, _ORG, _PER), 6),
                 (from_special(_R.OVERSEES, _AGENCY_DRAW), 1),
                 (from_special(_R.LEADS, _AGENCY_DRAW), 1),
                 (into(_R.CREATED, _ORG, _PER), 6),
@@ -1164,7 +1188,7 @@ _STATUS_DRAW = (
     + (AgreementStatus.PROPOSED,) * 4
     + (AgreementStatus.TERMINATED,) * 2
 )
-_UNSIGNED_DRAW = tuple(s for s in _STATUS_DRAW if s is not AgreementStatus.SIGNED)
+_UNSIGNED_DRAW = tuple(s for s in _STATUS_DRAW if s not in (AgreementStatus.SIGNED, AgreementStatus.AGREED))
 
 
 def _q_role(shard: _Shard) -> dict[str, Any]:
@@ -1184,7 +1208,9 @@ def _q_window(shard: _Shard) -> dict[str, Any]:
 
 
 def _q_ordered(shard: _Shard) -> dict[str, Any]:
-    return {"minutes_allowed": shard.choose(_MINUTES_ALLOWED), "reason": shard.choose(_REASONS)}
+    # Sources often give only a bound ("less than 90 minutes").
+    limit = "minutes_less_than" if shard.random() < 0.3 else "minutes_allowed"
+    return {limit: shard.choose(_MINUTES_ALLOWED), "reason": shard.choose(_REASONS)}
 
 
 def _q_deadline(shard: _Shard) -> dict[str, Any]:
@@ -1209,6 +1235,7 @@ _QUALIFIERS: dict[RelationType, Callable[[_Shard], dict[str, Any] | None]] = {
     _R.ADDRESSED_TO: _q_channel,
     _R.DISCLOSED: _q_channel,
     _R.GRANTS_REVIEW_WINDOW_TO: _q_window,
+    _R.ASKS: _q_window,
     _R.ORDERED: _q_ordered,
     _R.SETS_DEADLINE_FOR: _q_deadline,
     _R.GIVES_RESPONSIBILITY_TO: _q_note,

@@ -72,7 +72,7 @@ _ENUM_FIELDS: dict[str, dict[str, Any]] = {
     "event_kind": _names(EventKind),
 }
 _STATUS = {Kind.AGREEMENT: _names(AgreementStatus), Kind.QUESTION: _names(QuestionStatus)}
-_DATE_FIELDS = frozenset({"release_date", "date_signed", "occurred", "published"})
+_DATE_FIELDS = frozenset({"release_date", "date_signed", "occurred", "published", "ended"})
 _REQUIRED = {
     Kind.ORGANIZATION: ("category",),
     Kind.INCIDENT: ("incident_kind",),
@@ -81,7 +81,7 @@ _REQUIRED = {
     Kind.DOCUMENT: ("title", "paragraphs"),
 }
 _SPECIFIC = {
-    Kind.ORGANIZATION: frozenset({"category", "country", "major_ai_developer"}),
+    Kind.ORGANIZATION: frozenset({"category", "country", "major_ai_developer", "ended"}),
     Kind.PERSON: frozenset(),
     Kind.AI_MODEL: frozenset({"access_status", "release_date"}),
     Kind.ORDER: frozenset({"order_kind", "date_signed"}),
@@ -116,6 +116,7 @@ class Interner:
         self._raw_qualifiers: dict[tuple[Any, ...], Qualifiers] = {}
         self._dates: dict[Any, PartialDate] = {}
         self._qualifiers: dict[tuple[Any, ...], Qualifiers] = {}
+        self._supports: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def entity(self, value: Any) -> Entity | None:
         """The loaded entity with key ``value``, if any."""
@@ -185,6 +186,13 @@ class Interner:
             self._dates[signature] = found
         return found
 
+    def supports(self, raw: Any, facts: frozenset[str]) -> tuple[str, ...]:
+        """The field names a citation supports, one shared tuple per distinct list."""
+        if type(raw) is not list or not all(type(name) is str and name in facts for name in raw):
+            raise _GiveUp
+        names = tuple(raw)
+        return self._supports.setdefault(names, names)
+
     def qualifiers(self, raw: Any) -> Qualifiers:
         if raw is None:
             return EMPTY_QUALIFIERS
@@ -233,8 +241,13 @@ _SPEAKER_KINDS = {
 _ANY_SPEAKER = frozenset({Kind.PERSON, Kind.ORGANIZATION})
 
 
-def _citations(raw: Any, interner: Interner, required: bool) -> tuple[tuple[Citation, ...], bool]:
-    """The citations, and whether every document and speaker they name is already loaded (and fits)."""
+def _citations(
+    raw: Any, interner: Interner, required: bool, facts: frozenset[str] = frozenset()
+) -> tuple[tuple[Citation, ...], bool]:
+    """The citations, and whether every document and speaker they name is already loaded (and fits).
+
+    ``facts`` are the fields an entity's citation may name in ``supports``.
+    """
     if raw is None:
         if required:
             raise _GiveUp
@@ -247,9 +260,14 @@ def _citations(raw: Any, interner: Interner, required: bool) -> tuple[tuple[Cita
     entity = interner.entity
     documents = interner.documents
     for item in raw:
-        # Exactly the five fields: with five entries, reading all five checks that.
-        if type(item) is not dict or len(item) != 5:
+        # Exactly the five fields (and `supports`): with five entries, reading all five checks that.
+        if type(item) is not dict:
             raise _GiveUp
+        supports: tuple[str, ...] = ()
+        if len(item) != 5:
+            if len(item) != 6 or "supports" not in item:
+                raise _GiveUp
+            supports = interner.supports(item["supports"], facts)
         paragraph = item["paragraph"]
         claim = item["claim"]
         confidence = _CONFIDENCES[item["confidence"]]
@@ -278,7 +296,7 @@ def _citations(raw: Any, interner: Interner, required: bool) -> tuple[tuple[Cita
                 resolved = False
             elif speaker.kind not in _SPEAKER_KINDS.get(attribution.kind, _ANY_SPEAKER):
                 raise _GiveUp
-        result.append(Citation(key, paragraph, claim, attribution, confidence))
+        result.append(Citation(key, paragraph, claim, attribution, confidence, supports))
     return tuple(result), resolved
 
 
@@ -406,7 +424,7 @@ def fast_entity(kind: Kind, data: Mapping[str, Any], interner: Interner) -> tupl
                     len(value) == 2 and value.isascii() and value.isalpha() and value.isupper()
                 ):
                     return None
-        values["citations"], resolved = _citations(data.get("citation"), interner, kind is not Kind.DOCUMENT)
+        values["citations"], resolved = _citations(data.get("citation"), interner, kind is not Kind.DOCUMENT, specific)
         entity = ENTITY_CLASSES[kind](**values)
     except (_GiveUp, KeyError, TypeError):
         return None

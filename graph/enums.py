@@ -100,7 +100,24 @@ class OrgCategory(DescribedEnum):
     GOVERNMENT = ("government", "A national government as a whole.")
     GOVERNMENT_DEPARTMENT = ("government_department", "A cabinet-level government department.")
     GOVERNMENT_AGENCY = ("government_agency", "A government agency or office below department level.")
-    EXECUTIVE_OFFICE = ("executive_office", "An administration or the office of a head of state or government.")
+    GOVERNMENT_UNIT = (
+        "government_unit",
+        "A team or staff inside a government body (e.g. an agency's technical staff).",
+    )
+    EXECUTIVE_OFFICE = ("executive_office", "The office of a head of state or government (e.g. the White House).")
+    ADMINISTRATION = (
+        "administration",
+        "A head of government's administration: the political leadership for one term, which ends with it.",
+    )
+    INDUSTRY = (
+        "industry",
+        "A whole industry or class of companies the source speaks of collectively (e.g. 'tech companies').",
+    )
+    OFFICIALS = (
+        "officials",
+        "Government officials the source names only by their field (e.g. 'intelligence and defense officials'): "
+        "people, not a body.",
+    )
     NEWS_OUTLET = ("news_outlet", "A news organization.")
     RESEARCH_GROUP = ("research_group", "A group of researchers, inside or outside a company.")
     INFORMAL_GROUP = ("informal_group", "Unnamed people the reporting refers to as a group (e.g. industry insiders).")
@@ -138,7 +155,8 @@ class AgreementStatus(DescribedEnum):
 
     PROPOSED = ("proposed", "Asked for or offered, but not under negotiation.")
     NEGOTIATING = ("negotiating", "The parties are negotiating it.")
-    SIGNED = ("signed", "Reached: the parties have agreed to it.")
+    AGREED = ("agreed", "The parties have agreed to it; the sources say nothing of a signed document.")
+    SIGNED = ("signed", "Reached and signed by the parties.")
     TERMINATED = ("terminated", "It was in force and has ended.")
 
 
@@ -151,6 +169,7 @@ class EventKind(DescribedEnum):
     POLICY = ("policy", "A policy, stance or change of approach pursued by a government or company.")
     PROCESS = ("process", "An ongoing programme or process, such as a review regime.")
     PUBLICATION = ("publication", "Something was published (a paper, a report).")
+    PAPER = ("paper", "A paper or report was written; says nothing of whether it was published.")
     OTHER = ("other", "Any other happening.")
 
 
@@ -192,6 +211,11 @@ class AttributionKind(DescribedEnum):
     )
     ANONYMOUS_SOURCES = ("anonymous_sources", "People the source does not name.")
     REPORTING = ("reporting", "The document itself, in its own voice.")
+    BACKGROUND_KNOWLEDGE = (
+        "background_knowledge",
+        "The editors' own background knowledge, which the document relies on but does not state; "
+        "the citation points at the paragraph that relies on it, and its confidence is INFERRED.",
+    )
 
 
 class Direction(DescribedEnum):

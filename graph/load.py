@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from graph.bulk import Interner, fast_entity, fast_relation
+from graph.checks import entity_problems, relation_problems
 from graph.enums import AttributionKind, Kind
 from graph.errors import Problem, ValidationFailed
 from graph.files import data_files
@@ -266,6 +267,8 @@ class _Builder:
             self.broken[key] = kind_of_key(key)
             return
         self.store._insert_entity(entity)
+        for field, message in entity_problems(entity):
+            self.report(source or record.source, field, message)
         if isinstance(entity, Document):
             self.paragraphs[key] = entity.paragraphs
             self.interner.documents[key] = entity
@@ -321,7 +324,10 @@ class _Builder:
         )
 
     def _keep(self, relation: Relation, record: RawRecord | None, source: Source | None = None) -> None:
-        """Add a checked relation to the store, merging it with an earlier statement of it."""
+        """Apply the editorial rules to a checked relation, then add it to the store (merging restatements)."""
+        found = relation_problems(relation, self.nodes.get)
+        for field, message in found:
+            self.report(source or (record.source if record is not None else Source("", "")), field, message)
         if self.problems:
             return  # the store will be thrown away; spare the work
         first = self.store._insert_or_find(relation)

@@ -118,6 +118,10 @@ class Citation(NamedTuple):
         Who the document says makes the claim.
     confidence
         How firmly the paragraph supports the claim.
+    supports
+        For an entity's citation: which of the entity's own fields
+        (``access_status``, ``occurred``...) the claim supports. Empty when
+        it supports only the entity's existence, name and description.
     """
 
     document: str
@@ -125,6 +129,7 @@ class Citation(NamedTuple):
     claim: str
     attribution: Attribution
     confidence: Confidence
+    supports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +146,7 @@ class Qualifiers:
     reason: str | None = None
     days_allowed: int | None = None
     minutes_allowed: int | None = None
+    minutes_less_than: int | None = None
     deadline: PartialDate | None = None
     note: str | None = None
 
@@ -155,7 +161,11 @@ QUALIFIER_FIELDS: dict[str, tuple[type, str]] = {
     "purpose": (str, "What the subject wanted to achieve."),
     "reason": (str, "Why it happened, as the source gives it."),
     "days_allowed": (int, "A time limit in days (e.g. a review window of up to 30 days)."),
-    "minutes_allowed": (int, "A time limit in minutes (e.g. under 90 minutes to close access)."),
+    "minutes_allowed": (int, "An exact time limit in minutes, where the source gives one."),
+    "minutes_less_than": (
+        int,
+        "An upper bound on a time limit: the source says less than this many minutes, without an exact figure.",
+    ),
     "deadline": (PartialDate, "The date by which something must be done."),
     "note": (str, "Any other detail, in the editors' words."),
 }
@@ -236,12 +246,17 @@ class Entity(_OwnAttributes):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Organization(Entity):
-    """A company, government body, outlet, team or informal group."""
+    """A company, government body, outlet, team or informal group.
+
+    ``ended`` is when it stopped existing (a past administration's last
+    day); lasting relations to it then need a ``valid_to``.
+    """
 
     kind: ClassVar[Kind] = Kind.ORGANIZATION
     category: OrgCategory
     country: str | None = None
     major_ai_developer: bool = False
+    ended: PartialDate | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -289,9 +289,9 @@ def lacking(
 def companies_without_agreement(
     store: GraphStore,
     counterparty: str = DEFAULT_COUNTERPARTY,
-    statuses: Iterable[AgreementStatus] = (AgreementStatus.SIGNED,),
+    statuses: Iterable[AgreementStatus] = (AgreementStatus.AGREED, AgreementStatus.SIGNED),
 ) -> list[Organization]:
-    """Major AI developers with no agreement in ``statuses`` with ``counterparty``.
+    """Major AI developers with no agreement in ``statuses`` (by default: reached) with ``counterparty``.
 
     A company has an agreement with the counterparty when it is
     ``PARTY_TO`` an agreement the counterparty is ``COUNTERPARTY_TO``.

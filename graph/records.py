@@ -224,7 +224,8 @@ class _Fields:
 
 
 # -- citations --------------------------------------------------------------------
-def _citations(fields: _Fields, *, required: bool) -> tuple[Citation, ...]:
+def _citations(fields: _Fields, *, required: bool, facts: frozenset[str] | None = None) -> tuple[Citation, ...]:
+    """The citations of a record; ``facts`` are the field names an entity's citation may list in ``supports``."""
     fields.used.add("citation")
     raw = fields.data.get("citation")
     if raw is None:
@@ -248,6 +249,14 @@ def _citations(fields: _Fields, *, required: bool) -> tuple[Citation, ...]:
         paragraph = cite.get("paragraph", _positive, required=True)
         claim = cite.get("claim", _text, required=True)
         confidence = cite.get("confidence", _enum(Confidence), required=True)
+        supports = cite.get("supports", _texts, default=())
+        if supports and facts is None:
+            cite.problem("supports", "only an entity's citations name the fields they support")
+        elif supports and facts is not None:
+            for name in supports:
+                if name not in facts:
+                    allowed = ", ".join(sorted(facts)) or "none"
+                    cite.problem("supports", f"{name!r} is not a field this record has; expected one of {allowed}")
         attribution = None
         who = cite.table("attribution")
         if who is None:
@@ -261,7 +270,7 @@ def _citations(fields: _Fields, *, required: bool) -> tuple[Citation, ...]:
             if who.finish() and kind is not None:
                 attribution = Attribution(kind, text, count, speaker)
         if cite.finish() and attribution is not None:
-            citations.append(Citation(document, paragraph, claim, attribution, confidence))
+            citations.append(Citation(document, paragraph, claim, attribution, confidence, supports))
         else:
             fields.ok = False
     return tuple(citations)
@@ -275,6 +284,7 @@ ENTITY_FIELDS: dict[Kind, dict[str, _Spec]] = {
         "category": (_enum(OrgCategory), True),
         "country": (_country, False),
         "major_ai_developer": (_bool, False),
+        "ended": (_date, False),
     },
     Kind.PERSON: {},
     Kind.AI_MODEL: {"access_status": (_enum(AccessStatus), False), "release_date": (_date, False)},
@@ -324,7 +334,7 @@ def parse_entity(kind: Kind, data: Mapping[str, Any], src: Source, problems: lis
             fields.problem("inferred", f"{name!r} is not a field of a {kind.section}")
     values["inferred"] = inferred
     # Documents are the sources themselves; everything else says where it comes from.
-    citations = values["citations"] = _citations(fields, required=kind is not Kind.DOCUMENT)
+    citations = values["citations"] = _citations(fields, required=kind is not Kind.DOCUMENT, facts=frozenset(specific))
     if not fields.finish():
         return EntityDraft(key, citations, None)
     return EntityDraft(key, citations, ENTITY_CLASSES[kind](**values))
@@ -361,6 +371,8 @@ def parse_relation(data: Mapping[str, Any], src: Source, problems: list[Problem]
     valid_to = fields.get("valid_to", _date)
     if valid_from is not None and valid_to is not None and valid_to.latest() < valid_from.earliest():
         fields.problem("valid_to", f"{valid_to} is before valid_from {valid_from}")
+    if qualifiers.minutes_allowed is not None and qualifiers.minutes_less_than is not None:
+        fields.problem("qualifiers", "give minutes_allowed (exact) or minutes_less_than (an upper bound), not both")
     citations = _citations(fields, required=True)
     if not fields.finish():
         return RelationDraft(subject, type_, obj, citations, None)

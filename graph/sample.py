@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph.checks import FACT_FIELDS
 from graph.load import RawRecord, build_store
+from graph.records import SECTIONS
 from graph.store import GraphStore
 
 __all__ = ["SAMPLE_DOCUMENT", "cite", "entity_record", "relation_record", "sample_records", "sample_store"]
@@ -19,21 +21,34 @@ SAMPLE_DOCUMENT = "doc/sample"
 
 
 def cite(paragraph: int, claim: str, confidence: str = "REPORTED") -> dict[str, Any]:
-    """A raw citation of the sample document, attributed to its own reporting."""
+    """A raw citation of the sample document, attributed to its own reporting.
+
+    An ``INFERRED`` one is attributed to the editors' background knowledge,
+    as the editorial rules (:mod:`graph.checks`) ask of an inference.
+    """
+    kind = "BACKGROUND_KNOWLEDGE" if confidence == "INFERRED" else "REPORTING"
     return {
         "document": SAMPLE_DOCUMENT,
         "paragraph": paragraph,
         "claim": claim,
         "confidence": confidence,
-        "attribution": {"kind": "REPORTING"},
+        "attribution": {"kind": kind},
     }
 
 
 def entity_record(section: str, key: str, name: str, **fields: Any) -> RawRecord:
-    """A raw entity record with a description and one citation; ``fields`` override or add."""
+    """A raw entity record with a description and one citation; ``fields`` override or add.
+
+    The citation supports every fact field given (see :data:`graph.checks.FACT_FIELDS`).
+    """
     data: dict[str, Any] = {"key": key, "name": name, "description": f"Sample {section} {name}."}
     if section != "document":
-        data["citation"] = [cite(1, f"{name} is mentioned.")]
+        citation = cite(1, f"{name} is mentioned.")
+        kind = SECTIONS[section]
+        facts = [field for field in fields if kind is not None and field in FACT_FIELDS[kind]]
+        if facts:
+            citation["supports"] = facts
+        data["citation"] = [citation]
     data.update(fields)
     return RawRecord(section, data, "sample", key)
 

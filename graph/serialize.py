@@ -62,13 +62,16 @@ def citation_record(citation: Citation) -> dict[str, Any]:
         attribution["count"] = who.source_count
     if who.speaker is not None:
         attribution["speaker"] = who.speaker
-    return {
+    record: dict[str, Any] = {
         "document": citation.document,
         "paragraph": citation.paragraph,
         "claim": citation.claim,
         "confidence": citation.confidence.name,
         "attribution": attribution,
     }
+    if citation.supports:
+        record["supports"] = list(citation.supports)
+    return record
 
 
 def entity_record(entity: Entity) -> dict[str, Any]:

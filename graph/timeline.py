@@ -18,6 +18,7 @@ from typing import NamedTuple
 from graph.dates import PartialDate
 from graph.enums import DescribedEnum, Kind
 from graph.model import Citation, Entity, Relation
+from graph.phrasing import mention, sentence
 from graph.store import GraphStore
 
 __all__ = ["Boundary", "TimelineEntry", "describe", "timeline"]
@@ -44,7 +45,7 @@ _ENTITY_VERBS = {
 
 
 def describe(store: GraphStore, relation: Relation) -> str:
-    """One sentence for a relation: subject name, verb phrase, object name.
+    """One English sentence for a relation (see :func:`graph.phrasing.sentence`).
 
     Examples
     --------
@@ -53,9 +54,11 @@ def describe(store: GraphStore, relation: Relation) -> str:
     >>> describe(store, store.relation("org/anthropic|DEVELOPED|model/fable-5"))
     'Anthropic developed Fable 5'
     """
-    subject = store.entity(relation.subject).name
-    obj = store.entity(relation.object).name
-    return f"{subject} {relation.type.phrase} {obj}"
+    return sentence(store.entity(relation.subject), relation, store.entity(relation.object))
+
+
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 class TimelineEntry(NamedTuple):
@@ -92,9 +95,9 @@ class TimelineEntry(NamedTuple):
         """What happened, in one line."""
         if self.relation is None or self.other is None:
             verb = _ENTITY_VERBS.get(self.entity.kind)
-            return f"{self.entity.name} {verb}" if verb else self.entity.name
-        sentence = f"{self.entity.name} {self.relation.type.phrase} {self.other.name}"
-        return f"Ended: {sentence}" if self.boundary is Boundary.ENDED else sentence
+            return _capitalized(f"{mention(self.entity)} was {verb}") if verb else self.entity.name
+        said = sentence(self.entity, self.relation, self.other)
+        return f"Ended: {said}" if self.boundary is Boundary.ENDED else said
 
     @property
     def sort_key(self) -> tuple[int, int, int, str]:
@@ -170,7 +173,7 @@ def timeline(
     --------
     >>> from graph.sample import sample_store
     >>> [(str(e.date), e.summary) for e in timeline(sample_store(), start=PartialDate.parse("2026-05"))]
-    [('2026-06-02', 'AI model review order signed'), ('2026-06-02', 'Donald Trump signed AI model review order')]
+    [('2026-06-02', 'The AI model review order was signed'), ('2026-06-02', 'Donald Trump signed the AI model review order')]
     >>> [str(e.date) for e in timeline(sample_store(), limit=1)]
     ['2026-04']
     """

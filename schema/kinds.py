@@ -94,6 +94,9 @@ class Organization(Entity):
     category: OrgCategory = strawberry.field(description="What sort of organization it is.")
     country: str | None = strawberry.field(description="ISO 3166 alpha-2 country code, where known.")
     major_ai_developer: bool = strawberry.field(description="Whether the sources count it as a major AI developer.")
+    ended: DateValue | None = strawberry.field(
+        description="When it stopped existing (a past administration's last day), where known; its lasting relations end by then."
+    )
     is_type_of = _is(gm.Organization)
 
     @strawberry.field(description="Models it developed (`DEVELOPED`).")
@@ -167,7 +170,7 @@ class AIModel(Entity):
         return _related(info, root, [RT.SUBMITTED_TO], _OUT)
 
 
-_PROVISIONS = (RT.GIVES_RESPONSIBILITY_TO, RT.GRANTS_REVIEW_WINDOW_TO, RT.SETS_DEADLINE_FOR, RT.ESTABLISHES)
+_PROVISIONS = (RT.GIVES_RESPONSIBILITY_TO, RT.GRANTS_REVIEW_WINDOW_TO, RT.ASKS, RT.SETS_DEADLINE_FOR, RT.ESTABLISHES)
 
 
 @strawberry.type(description="An executive order or directive: who issued it, when, and what it requires.")
@@ -182,14 +185,17 @@ class Order(Entity):
 
     @strawberry.field(
         description="What it requires, one cited relation per provision "
-        "(`GIVES_RESPONSIBILITY_TO`, `GRANTS_REVIEW_WINDOW_TO`, `SETS_DEADLINE_FOR`, `ESTABLISHES`)."
+        "(`GIVES_RESPONSIBILITY_TO`, `GRANTS_REVIEW_WINDOW_TO`, `ASKS`, `SETS_DEADLINE_FOR`, `ESTABLISHES`)."
     )
     def provisions(root: gm.Order, info: Info) -> list[Relation]:
         return queries.relations(info.context.store, root.key, _PROVISIONS, _OUT)  # type: ignore[return-value]
 
-    @strawberry.field(description="The review window it grants, in days, if any (`GRANTS_REVIEW_WINDOW_TO`).")
+    @strawberry.field(
+        description="The review window it grants, or asks companies to allow, in days, if any "
+        "(`daysAllowed` of `GRANTS_REVIEW_WINDOW_TO` or `ASKS`)."
+    )
     def review_window_days(root: gm.Order, info: Info) -> int | None:
-        found = queries.relations(info.context.store, root.key, [RT.GRANTS_REVIEW_WINDOW_TO], _OUT)
+        found = queries.relations(info.context.store, root.key, [RT.GRANTS_REVIEW_WINDOW_TO, RT.ASKS], _OUT)
         return next((r.qualifiers.days_allowed for r in found if r.qualifiers.days_allowed is not None), None)
 
     @strawberry.field(description="The deadline it sets, if any (`SETS_DEADLINE_FOR`).")
@@ -224,9 +230,9 @@ class Incident(Entity):
     def ordered_by(root: gm.Incident, info: Info) -> list[Entity]:
         return _related(info, root, [RT.ORDERED], _IN)
 
-    @strawberry.field(description="Who made it known (`DISCLOSED`).")
+    @strawberry.field(description="Who or what made it known (`DISCLOSED`, or a paper that `SHOWED` it).")
     def disclosed_by(root: gm.Incident, info: Info) -> list[Entity]:
-        return _related(info, root, [RT.DISCLOSED], _IN)
+        return _related(info, root, [RT.DISCLOSED, RT.SHOWED], _IN)
 
 
 @strawberry.type(description="A voluntary model-review agreement between a company and a government body.")

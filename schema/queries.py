@@ -205,7 +205,8 @@ class Query:
         return [SearchHit.from_graph(hit) for hit in hits]
 
     @strawberry.field(
-        description="The major AI developers with no signed review agreement with the counterparty (default: CAISI). "
+        description="The major AI developers with no reached (AGREED or SIGNED) review agreement with the counterparty "
+        "(default: CAISI). "
         "For other relations, use a list's `where: {none: [...]}`."
     )
     def companies_without_agreement(

@@ -95,6 +95,13 @@ class Citation:
     attribution: Attribution = strawberry.field(description="Who the document says makes the claim.")
     confidence: Confidence = strawberry.field(description="How firmly the paragraph supports the claim.")
 
+    @strawberry.field(
+        description="For an entity's citation: which of the entity's fields it supports (e.g. `accessStatus`); "
+        "empty when it supports only the entity's existence, name and description, and for relations."
+    )
+    def supports(root: gm.Citation) -> list[str]:
+        return [_camel(name) for name in root.supports]
+
     @strawberry.field(description="The source document.")
     def document(root: gm.Citation, info: Info) -> Annotated[Document, strawberry.lazy("schema.kinds")]:
         return info.context.store.entity(root.document)  # type: ignore[return-value]
@@ -107,7 +114,13 @@ class Qualifiers:
     purpose: str | None = strawberry.field(description="What the subject wanted to achieve.")
     reason: str | None = strawberry.field(description="Why it happened, as the source gives it.")
     days_allowed: int | None = strawberry.field(description="A time limit in days (e.g. a 30-day review window).")
-    minutes_allowed: int | None = strawberry.field(description="A time limit in minutes.")
+    minutes_allowed: int | None = strawberry.field(
+        description="An exact time limit in minutes, where the source gives one."
+    )
+    minutes_less_than: int | None = strawberry.field(
+        description="An upper bound on a time limit: the source says less than this many minutes and gives no "
+        "exact figure (so it is not in `minutesAllowed`)."
+    )
     deadline: DateValue | None = strawberry.field(description="The date by which something must be done.")
     note: str | None = strawberry.field(description="Any other detail, in the editors' words.")
 

@@ -45,11 +45,11 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     print("entities by kind:", file=out)
     for kind, number in counts.entities.items():
-        print(f"  {kind.name:<24}{number:>8}", file=out)
+        print(f"  {kind.name:<26}{number:>6}", file=out)
     print("relations by type:", file=out)
     for type_, number in counts.relations.items():
         if number:
-            print(f"  {type_.name:<24}{number:>8}", file=out)
+            print(f"  {type_.name:<26}{number:>6}", file=out)
     return 0
 
 

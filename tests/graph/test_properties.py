@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from graph import listing, queries
+from graph.checks import FACT_FIELDS
 from graph.dates import PartialDate
 from graph.enums import (
     AgreementStatus,
@@ -282,6 +283,10 @@ def graphs(draw: st.DrawFn, max_entities: int = MAX_ENTITIES, max_relations: int
             entity_citations[key] = len(cited)
         if date is not None:
             fields[DATE_FIELD[kind]] = date.raw
+        # No drawn citation is about these fields: the editorial rules want them marked.
+        facts = [field for field in FACT_FIELDS[kind] if field in fields]
+        if facts:
+            fields["inferred"] = facts
         records.append(entity_record(kind.section, key, name, **fields))
         kinds[key] = kind
         entity_names[key] = name.strip()

@@ -14,7 +14,9 @@ def test_whole_graph_timeline_is_chronological():
 
 def test_timeline_of_one_entity_and_range():
     store = sample_store()
-    assert [e.summary for e in timeline(store, "person/donald-trump")] == ["Donald Trump signed AI model review order"]
+    assert [e.summary for e in timeline(store, "person/donald-trump")] == [
+        "Donald Trump signed the AI model review order"
+    ]
     assert timeline(store, end=PartialDate.parse("2026-03")) == []
     assert [
         str(e.date) for e in timeline(store, start=PartialDate.parse("2026-04-15"), end=PartialDate.parse("2026-05"))

@@ -86,7 +86,7 @@ def test_entity_without_wikidata_or_aliases(common):
     assert found["wikidataId"] is None
     assert found["wikidataUrl"] is None
     assert found["aliases"] == []
-    assert found["inferredFields"] == []
+    assert found["inferredFields"] == ["country", "majorAiDeveloper"]
 
 
 def test_wikidata_url_is_built_from_the_id(common):

@@ -68,13 +68,13 @@ def filtered(listing):
 
 
 SEED_TOTALS = {
-    "organizations": 18,
+    "organizations": 19,
     "people": 4,
     "models": 2,
     "orders": 1,
     "incidents": 2,
     "agreements": 6,
-    "events": 7,
+    "events": 10,
     "documents": 1,
     "questions": 5,
 }
@@ -94,19 +94,20 @@ def test_each_kind_list_returns_every_entity_of_that_kind_once(listing, seed_sto
 
 def test_default_order_is_by_name_ignoring_case_and_punctuation(listing):
     assert keys_of(listing("organizations")) == [
-        "org/ai-industry-insiders",  # AI industry insiders
         "org/amazon",
-        "org/amazon-researchers",
         "org/anthropic",
         "org/axios",
         "org/biden-administration",
+        "org/caisi-technical-staff",  # CAISI technical staff
         "org/caisi",  # Center for AI Standards and Innovation
         "org/commerce-department",
         "org/google",
+        "org/intelligence-and-defense-officials",
         "org/meta",
         "org/meta-policy-team",
         "org/microsoft",
         "org/openai",
+        "org/tech-companies",
         "org/nyt",  # The New York Times
         "org/trump-administration",
         "org/us-federal-government",  # U.S. federal government
@@ -123,8 +124,8 @@ def test_default_order_is_by_name_ignoring_case_and_punctuation(listing):
 
 def test_first_limits_the_page_and_total_count_still_counts_everything(listing):
     connection = listing("organizations", first=3)
-    assert connection["totalCount"] == 18
-    assert keys_of(connection) == ["org/ai-industry-insiders", "org/amazon", "org/amazon-researchers"]
+    assert connection["totalCount"] == 19
+    assert keys_of(connection) == ["org/amazon", "org/anthropic", "org/axios"]
     assert connection["pageInfo"]["hasNextPage"] is True
     assert connection["pageInfo"]["hasPreviousPage"] is False
 
@@ -141,13 +142,13 @@ def test_first_zero_gives_only_the_total(listing):
 def test_without_first_the_page_size_is_the_default_limit(ok):
     data = ok(list_query("organizations"), {}, limits=Limits(default_page_size=4))
     assert keys_of(data["organizations"]) == [
-        "org/ai-industry-insiders",
         "org/amazon",
-        "org/amazon-researchers",
         "org/anthropic",
+        "org/axios",
+        "org/biden-administration",
     ]
     data = ok(list_query("organizations"), {})
-    assert len(data["organizations"]["edges"]) == 18  # default page (20) holds all 18
+    assert len(data["organizations"]["edges"]) == 19  # default page (20) holds all 19
 
 
 def test_first_equal_to_max_page_size_is_accepted(ok):
@@ -186,7 +187,6 @@ def test_where_name_contains_works_on_every_kind(filtered):
 
 def test_where_category_in(filtered):
     assert filtered("organizations", {"categoryIn": ["NEWS_OUTLET", "RESEARCH_GROUP"]}) == [
-        "org/amazon-researchers",
         "org/axios",
         "org/nyt",
     ]
@@ -201,20 +201,21 @@ def test_where_major_ai_developer(filtered):
     majors = ["org/anthropic", "org/google", "org/meta", "org/microsoft", "org/openai", "org/xai"]
     assert filtered("organizations", {"majorAiDeveloper": True}) == majors
     others = filtered("organizations", {"majorAiDeveloper": False})
-    assert len(others) == 12 and not set(others) & set(majors)
+    assert len(others) == 13 and not set(others) & set(majors)
     assert filtered("organizations", {"majorAiDeveloper": False, "categoryIn": ["COMPANY"]}) == ["org/amazon"]
 
 
 def test_where_country_in(filtered):
-    # Every organization but the informal group of insiders has a country.
-    assert "org/ai-industry-insiders" not in filtered("organizations", {"countryIn": ["US"]})
-    assert len(filtered("organizations", {"countryIn": ["US"]})) == 17
+    # Every organization but CAISI's staff, Meta's policy team and tech companies in general has a country.
+    assert "org/tech-companies" not in filtered("organizations", {"countryIn": ["US"]})
+    assert len(filtered("organizations", {"countryIn": ["US"]})) == 16
     assert filtered("organizations", {"countryIn": ["FR"]}) == []
 
 
 def test_where_status_in_for_agreements_and_questions(filtered):
     assert filtered("agreements", {"statusIn": ["NEGOTIATING"]}) == ["agreement/meta-commerce-review"]
-    assert filtered("agreements", {"statusIn": ["SIGNED"]}) == [
+    assert filtered("agreements", {"statusIn": ["SIGNED"]}) == []
+    assert filtered("agreements", {"statusIn": ["AGREED"]}) == [
         "agreement/anthropic-caisi",
         "agreement/google-caisi",
         "agreement/microsoft-caisi",
@@ -266,18 +267,14 @@ def test_where_date_range_uses_each_kinds_own_date_and_skips_undated(filtered):
 
 def test_where_some_with_other_matches_either_end_by_default(filtered):
     submitted = ["org/anthropic", "org/google", "org/microsoft", "org/openai", "org/xai"]
-    assert (
-        filtered("organizations", {"some": [{"type": "SUBMITTED_TO", "other": "org/us-federal-government"}]})
-        == submitted
-    )
-    # The listed entity as subject (the administrations are part of the government) ...
+    assert filtered("organizations", {"some": [{"type": "SUBMITTED_TO", "other": "org/caisi"}]}) == submitted
+    # The listed entity as subject (the officials are part of the government) ...
     assert filtered("organizations", {"some": [{"type": "PART_OF", "other": "org/us-federal-government"}]}) == [
-        "org/biden-administration",
-        "org/trump-administration",
+        "org/intelligence-and-defense-officials"
     ]
-    # ... and as object (the researchers are part of Amazon).
-    assert filtered("organizations", {"some": [{"type": "PART_OF", "other": "org/amazon-researchers"}]}) == [
-        "org/amazon"
+    # ... and as object (the technical staff is part of CAISI).
+    assert filtered("organizations", {"some": [{"type": "PART_OF", "other": "org/caisi-technical-staff"}]}) == [
+        "org/caisi"
     ]
 
 
@@ -317,7 +314,7 @@ def test_where_some_direction_applies_with_other(filtered):
 
 def test_where_some_requires_every_condition(filtered):
     both = [
-        {"type": "SUBMITTED_TO", "other": "org/us-federal-government"},
+        {"type": "SUBMITTED_TO", "other": "org/caisi"},
         {"type": "RIVALS", "other": "org/meta"},
     ]
     assert filtered("organizations", {"some": both}) == ["org/anthropic", "org/google", "org/openai"]
@@ -331,7 +328,7 @@ def test_where_none_without_other(filtered):
 
 
 def test_where_none_with_other_and_direction(filtered):
-    condition = {"type": "SUBMITTED_TO", "other": "org/us-federal-government", "direction": "OUTGOING"}
+    condition = {"type": "SUBMITTED_TO", "other": "org/caisi", "direction": "OUTGOING"}
     assert filtered("organizations", {"majorAiDeveloper": True, "none": [condition]}) == ["org/meta"]
     # Seen from the other side, no major developer is the object of SUBMITTED_TO.
     condition["direction"] = "INCOMING"
@@ -387,10 +384,13 @@ def test_order_by_date_ascending_puts_undated_last_then_by_key(listing):
         "event/trump-axios-remarks",  # the only dated event
         "event/ai-cybersecurity-concerns",
         "event/ai-oversight-push",
+        "event/amazon-vulnerability-paper",
         "event/commerce-statement",
         "event/federal-ai-model-reviews",
         "event/hands-off-ai-approach",
+        "event/industry-insiders-view",
         "event/meta-review-request",
+        "event/voluntary-model-reviews",
     ]
 
 

@@ -38,7 +38,7 @@ query($id: ID!) {
         ("Order", "order/ai-model-review-order", "June 2 executive order on AI model reviews"),
         ("Incident", "incident/fable-5-access-shutdown", "Fable 5 access shutdown"),
         ("Agreement", "agreement/openai-caisi", "OpenAI–CAISI model review agreement"),
-        ("Event", "event/meta-review-request", "Request that Meta submit its models for review"),
+        ("Event", "event/meta-review-request", "request that Meta submit its models for review"),
         ("Document", "doc/nyt-meta-ai-reviews", "U.S. Presses Meta to Agree to A.I. Reviews as Security Concerns Rise"),
         ("Question", "question/who-leads-model-reviews", "Who will lead the federal AI model reviews?"),
     ],

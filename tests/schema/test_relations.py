@@ -190,7 +190,7 @@ query($id: ID!) {
       id key type summary confidence
       subject { __typename key }
       object { __typename key }
-      qualifiers { role channel purpose reason daysAllowed minutesAllowed deadline { iso } note }
+      qualifiers { role channel purpose reason daysAllowed minutesAllowed minutesLessThan deadline { iso } note }
       validFrom { iso precision inferredParts isInferred earliest latest }
       validTo { iso precision inferredParts isInferred earliest latest }
       citations { paragraph confidence document { key } }
@@ -214,7 +214,7 @@ def test_relation_white_house_ordered_the_shutdown(relation):
         "id": base64.b64encode(f"Relation:{key}".encode()).decode(),
         "key": key,
         "type": "ORDERED",
-        "summary": "White House ordered Fable 5 access shutdown",
+        "summary": "The White House ordered the Fable 5 access shutdown",
         "confidence": "REPORTED",
         "subject": {"__typename": "Organization", "key": "org/white-house"},
         "object": {"__typename": "Incident", "key": "incident/fable-5-access-shutdown"},
@@ -224,9 +224,11 @@ def test_relation_white_house_ordered_the_shutdown(relation):
             "purpose": None,
             "reason": "national security concerns",
             "daysAllowed": None,
-            "minutesAllowed": 90,
+            # [14] says less than 90 minutes: a bound, not an exact figure.
+            "minutesAllowed": None,
+            "minutesLessThan": 90,
             "deadline": None,
-            "note": "less than 90 minutes were allowed; the order surprised Anthropic",
+            "note": "the order surprised Anthropic",
         },
         "validFrom": {
             "iso": "2026",
@@ -251,7 +253,7 @@ def test_relation_qualifiers_role_channel_purpose(relation):
     pressed = relation("org/trump-administration|PRESSED|org/meta")
     assert pressed["qualifiers"]["channel"] == "email"
     assert pressed["qualifiers"]["purpose"] == "get Meta to submit its AI models for a voluntary government review"
-    assert pressed["summary"] == "Trump administration pressed Meta"
+    assert pressed["summary"] == "The Trump administration pressed Meta"
     assert [c["paragraph"] for c in pressed["citations"]] == [1, 2]
 
 
@@ -263,6 +265,7 @@ def test_relation_qualifiers_are_all_null_when_none_are_given(relation):
         "reason": None,
         "daysAllowed": None,
         "minutesAllowed": None,
+        "minutesLessThan": None,
         "deadline": None,
         "note": None,
     }
@@ -284,14 +287,14 @@ def test_relation_with_day_precision_valid_from(relation):
         "earliest": "2026-06-02",
         "latest": "2026-06-02",
     }
-    assert signed["summary"] == "Donald Trump signed June 2 executive order on AI model reviews"
+    assert signed["summary"] == "Donald Trump signed the June 2 executive order on AI model reviews"
 
 
 def test_relation_confidence_is_the_firmest_citation(relation):
-    # Anthropic's submission has an anonymous-sources citation and an inferred one.
-    submitted = relation("org/anthropic|SUBMITTED_TO|org/us-federal-government")
-    assert sorted(c["confidence"] for c in submitted["citations"]) == ["ANONYMOUS_SOURCES", "INFERRED"]
-    assert submitted["confidence"] == "ANONYMOUS_SOURCES"
+    # Anthropic's submission has a reported citation and an inferred one.
+    submitted = relation("org/anthropic|SUBMITTED_TO|org/caisi")
+    assert sorted(c["confidence"] for c in submitted["citations"]) == ["INFERRED", "REPORTED"]
+    assert submitted["confidence"] == "REPORTED"
     assert relation("person/donald-trump|LEADS|org/trump-administration")["confidence"] == "INFERRED"
 
 
@@ -332,7 +335,7 @@ def test_relation_valid_from_and_valid_to_with_their_precision(relation, dated):
         "latest": "2022-06-30",
     }
     assert found["confidence"] == "ANONYMOUS_SOURCES"  # firmer than UNCLEAR
-    assert found["summary"] == "P holds a position at Gov"
+    assert found["summary"] == "P holds a position at the Gov"
     assert found["qualifiers"]["role"] == "chief"
 
 

@@ -40,6 +40,7 @@ def test_search_ranks_exact_name_then_prefixes_then_word_matches(search):
     assert [h["entity"]["key"] for h in hits] == [
         "model/fable-5",  # "Fable 5": the shortest name starting with the word
         "incident/fable-5-access-shutdown",
+        "event/amazon-vulnerability-paper",  # "Fable 5 vulnerability paper"
         "incident/fable-5-vulnerability",
         "question/who-approves-fable-5-restoration",  # "fable" is not the first word
     ]
@@ -93,13 +94,13 @@ def test_search_filters_by_kind(search):
 def test_search_first_limits_the_hits(search):
     assert [h["entity"]["key"] for h in search("fable", first=1)] == ["model/fable-5"]
     assert search("fable", first=0) == []
-    assert len(search("caisi")) == 6  # CAISI and its five agreements
+    assert len(search("caisi")) == 7  # CAISI, its technical staff and its five agreements
     assert len(search("caisi", first=2)) == 2
 
 
 def test_search_default_first_is_ten(ok):
-    # "model" matches twelve names or aliases.
-    assert len(ok('{ search(text: "model", first: 100) { matched } }')["search"]) == 12
+    # "model" matches thirteen names or aliases.
+    assert len(ok('{ search(text: "model", first: 100) { matched } }')["search"]) == 13
     default = ok('{ search(text: "model") { entity { key } } }')["search"]
     assert len(default) == 10
     everything = ok('{ search(text: "model", first: 100) { entity { key } } }')["search"]
@@ -121,8 +122,8 @@ def test_optional_sizes_take_their_default_when_null(ok):
     explicit = ok(query, {"n": 10, "len": 6, "depth": 1})
     assert unset == null == explicit
     assert len(unset["search"]) == 10
-    assert unset["path"]["length"] == 3
-    assert ok(query, {"len": 2})["path"] is None
+    assert unset["path"]["length"] == 2
+    assert ok(query, {"len": 1})["path"] is None
 
 
 def test_search_with_no_words_finds_nothing(search):
@@ -208,17 +209,15 @@ def entity_keys(found) -> list[str]:
 
 def test_path_from_amazon_to_the_fable_5_shutdown(path):
     found = path("org/amazon", "incident/fable-5-access-shutdown")
-    assert found["length"] == 3
+    assert found["length"] == 2
     assert entity_keys(found) == [
         "org/amazon",
-        "org/amazon-researchers",
-        "incident/fable-5-vulnerability",
+        "event/amazon-vulnerability-paper",
         "incident/fable-5-access-shutdown",
     ]
     assert [r["key"] for r in found["relations"]] == [
-        "org/amazon-researchers|PART_OF|org/amazon",  # followed against its direction
-        "org/amazon-researchers|DISCLOSED|incident/fable-5-vulnerability",
-        "incident/fable-5-vulnerability|TRIGGERED|incident/fable-5-access-shutdown",
+        "org/amazon|AUTHORED|event/amazon-vulnerability-paper",
+        "event/amazon-vulnerability-paper|TRIGGERED|incident/fable-5-access-shutdown",
     ]
 
 
@@ -230,22 +229,22 @@ def test_path_relations_join_consecutive_entities_and_carry_citations(path):
         for citation in relation["citations"]:
             assert citation["document"] == {"key": "doc/nyt-meta-ai-reviews"}
             assert 1 <= citation["paragraph"] <= 19
-    assert [c["paragraph"] for r in found["relations"] for c in r["citations"]] == [15, 15, 15]
+    assert [c["paragraph"] for r in found["relations"] for c in r["citations"]] == [15, 15]
 
 
 def test_path_accepts_global_ids(path):
     found = path(b64_id("Organization", "org/amazon"), b64_id("Incident", "incident/fable-5-access-shutdown"))
-    assert found["length"] == 3
+    assert found["length"] == 2
 
 
 def test_path_with_max_length_too_small_is_null_without_error(execute):
-    data, errors = execute(PATH, {"from": "org/amazon", "to": "incident/fable-5-access-shutdown", "max": 2})
+    data, errors = execute(PATH, {"from": "org/amazon", "to": "incident/fable-5-access-shutdown", "max": 1})
     assert errors == []
     assert data == {"path": None}
 
 
 def test_path_with_max_length_exactly_the_distance_is_found(path):
-    assert path("org/amazon", "incident/fable-5-access-shutdown", max=3)["length"] == 3
+    assert path("org/amazon", "incident/fable-5-access-shutdown", max=2)["length"] == 2
 
 
 def test_path_from_an_entity_to_itself_is_empty(path):
@@ -268,12 +267,8 @@ def test_path_max_length_limit_is_a_server_setting(execute):
 
 
 def test_path_follows_only_the_given_types(path):
-    assert entity_keys(path("org/meta", "org/caisi")) == [
-        "org/meta",
-        "event/meta-review-request",
-        "event/commerce-statement",
-        "org/caisi",
-    ]
+    # Unrestricted, a rival's submission to CAISI is the shortest way.
+    assert entity_keys(path("org/meta", "org/caisi")) == ["org/meta", "org/anthropic", "org/caisi"]
     through_agreements = path("org/meta", "org/caisi", types=["RIVALS", "PARTY_TO", "COUNTERPARTY_TO"])
     assert entity_keys(through_agreements) == ["org/meta", "org/anthropic", "agreement/anthropic-caisi", "org/caisi"]
     assert {r["key"].split("|")[1] for r in through_agreements["relations"]} == {
@@ -350,7 +345,9 @@ def neighborhood(ok):
 
 CAISI_RING = [
     "event/commerce-statement",
+    "org/anthropic",
     "org/biden-administration",
+    "org/caisi-technical-staff",
     "agreement/anthropic-caisi",
     "agreement/google-caisi",
     "agreement/microsoft-caisi",
@@ -358,6 +355,10 @@ CAISI_RING = [
     "agreement/xai-caisi",
     "org/commerce-department",
     "event/federal-ai-model-reviews",
+    "org/google",
+    "org/microsoft",
+    "org/openai",
+    "org/xai",
     "person/howard-lutnick",
 ]
 
@@ -376,8 +377,9 @@ def test_neighborhood_depth_one_is_the_centre_then_its_neighbours_in_relation_ke
     assert found["truncated"] is False
     keys = [r["key"] for r in found["relations"]]
     assert keys == sorted(keys)
-    # Every relation among the eleven: CAISI's ten, plus Lutnick's post at Commerce.
-    assert len(keys) == 11
+    # Every relation among the seventeen: CAISI's sixteen, the five developers' parts in their
+    # agreements, and Lutnick's post at Commerce.
+    assert len(keys) == 22
     assert "person/howard-lutnick|HOLDS_POSITION|org/commerce-department" in keys
     included = set(entity_keys(found))
     for relation in found["relations"]:
@@ -394,9 +396,9 @@ def test_neighborhood_depth_two_adds_the_next_ring(neighborhood):
         "person/ben-kass",
         *CAISI_RING,
     } - {"org/commerce-department", "person/howard-lutnick"}
-    assert len(keys) == len(set(keys)) == 14
+    assert len(keys) == len(set(keys)) == 20
     assert found["truncated"] is False
-    assert len(found["relations"]) == 15
+    assert len(found["relations"]) == 26
 
 
 def test_neighborhood_types_filter(neighborhood):
@@ -418,19 +420,19 @@ def test_neighborhood_as_of_skips_relations_not_yet_holding(neighborhood):
 
 def test_neighborhood_is_truncated_at_the_entity_limit(neighborhood):
     found = neighborhood("org/caisi", depth=3, limits=Limits(max_neighborhood_entities=3))
-    assert entity_keys(found) == ["org/caisi", "event/commerce-statement", "org/biden-administration"]
+    assert entity_keys(found) == ["org/caisi", "event/commerce-statement", "org/anthropic"]
     assert found["truncated"] is True
     assert [r["key"] for r in found["relations"]] == [
         "event/commerce-statement|CONCERNS|org/caisi",
-        "org/biden-administration|CREATED|org/caisi",
+        "org/anthropic|SUBMITTED_TO|org/caisi",
     ]
 
 
 def test_neighborhood_that_exactly_fits_the_limit_is_not_truncated(neighborhood):
-    found = neighborhood("org/caisi", depth=1, limits=Limits(max_neighborhood_entities=11))
-    assert len(found["entities"]) == 11 and found["truncated"] is False
-    found = neighborhood("org/caisi", depth=2, limits=Limits(max_neighborhood_entities=11))
-    assert len(found["entities"]) == 11 and found["truncated"] is True
+    found = neighborhood("org/caisi", depth=1, limits=Limits(max_neighborhood_entities=17))
+    assert len(found["entities"]) == 17 and found["truncated"] is False
+    found = neighborhood("org/caisi", depth=2, limits=Limits(max_neighborhood_entities=17))
+    assert len(found["entities"]) == 17 and found["truncated"] is True
 
 
 def test_neighborhood_of_a_hub_is_truncated(ok, tiny):
@@ -482,15 +484,15 @@ query($entity: ID, $from: PartialDate, $to: PartialDate, $first: Int, $after: St
 """
 
 SEED_TIMELINE = [
-    ("2026", "OCCURRED", "U.S. Presses Meta to Agree to A.I. Reviews as Security Concerns Rise published"),
-    ("2026", "OCCURRED", "Trump's remarks to Axios on Anthropic"),
+    ("2026", "OCCURRED", "“U.S. Presses Meta to Agree to A.I. Reviews as Security Concerns Rise” was published"),
+    ("2026", "OCCURRED", "Trump's statement to Axios about Anthropic"),
     ("2026", "OCCURRED", "Fable 5 access shutdown"),
-    ("2026", "STARTED", "Anthropic negotiates with Trump administration"),
-    ("2026", "STARTED", "White House ordered Fable 5 access shutdown"),
-    ("2026-04", "OCCURRED", "Muse Spark released"),
+    ("2026", "STARTED", "Anthropic negotiates with the Trump administration"),
+    ("2026", "STARTED", "The White House ordered the Fable 5 access shutdown"),
+    ("2026-04", "OCCURRED", "Muse Spark was released"),
     ("2026-04", "STARTED", "Meta released Muse Spark"),
-    ("2026-06-02", "OCCURRED", "June 2 executive order on AI model reviews signed"),
-    ("2026-06-02", "STARTED", "Donald Trump signed June 2 executive order on AI model reviews"),
+    ("2026-06-02", "OCCURRED", "The June 2 executive order on AI model reviews was signed"),
+    ("2026-06-02", "STARTED", "Donald Trump signed the June 2 executive order on AI model reviews"),
 ]
 
 
@@ -513,16 +515,16 @@ def test_timeline_of_the_whole_graph_is_chronological_with_coarse_dates_first(ti
 
 def test_timeline_entries_say_what_they_mark(timeline):
     entries = {e["summary"]: e for e in timeline()}
-    signed = entries["Donald Trump signed June 2 executive order on AI model reviews"]
+    signed = entries["Donald Trump signed the June 2 executive order on AI model reviews"]
     assert signed["entity"] == {"key": "person/donald-trump"}  # the relation's subject
     assert signed["relation"] == {"key": "person/donald-trump|SIGNED|order/ai-model-review-order|2026-06-02"}
     assert signed["date"] == {"iso": "2026-06-02", "precision": "DAY", "inferredParts": ["YEAR"]}
     assert signed["citations"] == [{"paragraph": 9}]
-    order = entries["June 2 executive order on AI model reviews signed"]
+    order = entries["The June 2 executive order on AI model reviews was signed"]
     assert order["entity"] == {"key": "order/ai-model-review-order"} and order["relation"] is None
     shutdown = entries["Fable 5 access shutdown"]
     assert shutdown["date"] == {"iso": "2026", "precision": "YEAR", "inferredParts": ["YEAR"]}
-    assert [c["paragraph"] for c in shutdown["citations"]] == [2, 14]
+    assert [c["paragraph"] for c in shutdown["citations"]] == [2, 14, 14]
 
 
 def test_timeline_of_one_entity_has_its_own_date_and_its_relations_dates(timeline):
@@ -603,8 +605,8 @@ def test_stats_counts_match_the_store(ok, seed_store):
     relations = list(seed_store.relations())
     entities = list(seed_store.entities())
     assert stats["version"] == seed_store.version
-    assert stats["entityCount"] == len(entities) == 46
-    assert stats["relationCount"] == len(relations) == 77
+    assert stats["entityCount"] == len(entities) == 50
+    assert stats["relationCount"] == len(relations) == 79
     assert stats["documentCount"] == 1
     assert stats["citationCount"] == sum(len(x.citations) for x in [*entities, *relations])
     by_kind = Counter(e.kind.name for e in entities)
@@ -619,8 +621,8 @@ def test_stats_lists_every_kind_and_every_relation_type_even_when_zero(ok):
     stats = ok(STATS)["stats"]
     assert [row["kind"] for row in stats["entitiesByKind"]] == [k.name for k in Kind]
     assert [row["type"] for row in stats["relationsByType"]] == [t.name for t in RelationType]
-    assert {"type": "AUTHORED", "count": 0} in stats["relationsByType"]
-    assert {"kind": "ORGANIZATION", "count": 18} in stats["entitiesByKind"]
+    assert {"type": "REPLACED", "count": 0} in stats["relationsByType"]
+    assert {"kind": "ORGANIZATION", "count": 19} in stats["entitiesByKind"]
     assert {"type": "COUNTERPARTY_TO", "count": 6} in stats["relationsByType"]
 
 

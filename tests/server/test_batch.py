@@ -24,7 +24,7 @@ def test_a_batch_gets_an_array_of_results_in_order(client):
         ],
     )
     assert response.status_code == 200
-    assert response.json() == [{"data": {"stats": {"entityCount": 46}}}, {"data": {"entity": {"name": "Meta"}}}]
+    assert response.json() == [{"data": {"stats": {"entityCount": 50}}}, {"data": {"entity": {"name": "Meta"}}}]
 
 
 def test_a_bad_item_gets_its_own_error_and_the_others_run(client):

@@ -20,9 +20,11 @@ def run(*argv):
 def test_check_valid_seed_prints_counts():
     status, out, err = run("check", str(SEED))
     assert status == 0 and err == ""
-    assert "valid: 46 entities, 77 relations" in out
-    assert "  ORGANIZATION                  18" in out
+    assert "valid: 50 entities, 79 relations" in out
+    assert "  ORGANIZATION                  19" in out
     assert "  PARTY_TO                       6" in out
+    # The longest relation type name still leaves a space before its count.
+    assert "  NO_LONGER_SEES_AS_CONCERN      1" in out
 
 
 def test_check_broken_directory_lists_every_problem_and_fails(tmp_path):

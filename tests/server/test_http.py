@@ -162,7 +162,7 @@ def test_healthz(client, seed_store):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
-    assert body == {"status": "ok", "graphVersion": seed_store.version, "entities": 46, "relations": 77}
+    assert body == {"status": "ok", "graphVersion": seed_store.version, "entities": 50, "relations": 79}
 
 
 def test_root_redirects_to_graphql(client):
