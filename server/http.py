@@ -212,14 +212,19 @@ async def _post_params(request: Request, max_body: int, body_timeout: float) -> 
     if declared.isdigit() and int(declared) > max_body:
         # Refused before reading: a client announcing more than the limit is not waited for.
         raise HttpError(
-            413, "PAYLOAD_TOO_LARGE", f"the request body ({declared} bytes declared) exceeds {max_body} bytes"
+            413,
+            "PAYLOAD_TOO_LARGE",
+            f"the request body ({declared} bytes declared) exceeds {max_body} bytes",
+            {"connection": "close"},  # the body is never read: the connection cannot carry another request
         )
     body = bytearray()
     with anyio.move_on_after(body_timeout) as reading:
         async for chunk in request.stream():
             body.extend(chunk)
             if len(body) > max_body:
-                raise HttpError(413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {max_body} bytes")
+                raise HttpError(
+                    413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {max_body} bytes", {"connection": "close"}
+                )
     if reading.cancelled_caught:
         raise HttpError(
             408,
