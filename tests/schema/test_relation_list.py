@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import orjson
 import pytest
 
+from graph import deadline
 from graph.dates import PartialDate
 from graph.edges import list_relations
 from graph.enums import Confidence
@@ -143,3 +146,10 @@ def test_cost_counts_the_page_and_refuses_nested_pages(seed_store):
 def test_small_limits_apply(execute):
     _, errors = execute(LIST, {"first": 5}, limits=Limits(max_page_size=4))
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_a_whole_graph_filter_stops_at_the_deadline(seed_store):
+    with deadline.within(0.000001):
+        time.sleep(0.001)
+        with pytest.raises(deadline.DeadlineExceeded):
+            list_relations(seed_store, as_of=PartialDate.parse("2026"))
