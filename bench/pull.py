@@ -28,8 +28,10 @@ import http.client
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -145,7 +147,9 @@ def _exports(port: int) -> dict[str, dict[str, Any]]:
 
 def _measure(label: str, directory: Path) -> dict[str, Any]:
     port = _free_port()
+    journal = tempfile.mkdtemp(prefix="oversight-pull-")
     command = [sys.executable, "-m", "server.cli", "serve", "--data", str(directory), "--port", str(port)]
+    command += ["--db", str(Path(journal) / "graph.db")]
     server = subprocess.Popen(
         command, cwd=ROOT.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ}
     )
@@ -165,6 +169,7 @@ def _measure(label: str, directory: Path) -> dict[str, Any]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(journal, ignore_errors=True)
 
 
 def _table(results: dict[str, dict[str, Any]]) -> str:

@@ -39,7 +39,7 @@ from graph.model import Citation, Document, Entity, Relation, kind_of_key
 from graph.records import SECTIONS, RelationDraft, Source, parse_entity, parse_relation
 from graph.store import GraphStore
 
-__all__ = ["RawRecord", "build_store", "iter_directory", "load_directory"]
+__all__ = ["RawRecord", "ReferenceChecker", "build_store", "iter_directory", "load_directory"]
 
 
 class RawRecord(NamedTuple):
@@ -179,7 +179,104 @@ _SPEAKER_KINDS = {
 }
 
 
-class _Builder:
+class ReferenceChecker:
+    """The loader's checks of references: relation ends and their kinds, cited documents and paragraphs, speakers.
+
+    The loader checks records against what it has read so far; the write
+    path (:mod:`journal.edits`) checks edits against the graph with the same
+    rules and messages, by passing its own view of the entities.
+
+    Parameters
+    ----------
+    nodes
+        Entity key → entity, for every entity a reference may point to.
+    paragraphs
+        Document key → its number of paragraphs.
+    problems
+        Where problems are appended.
+    """
+
+    def __init__(self, nodes: Mapping[str, Entity], paragraphs: Mapping[str, int], problems: list[Problem]) -> None:
+        self.nodes = nodes
+        self.paragraphs = paragraphs
+        self.problems = problems
+        # Keys of records that had other problems, so that references to
+        # them are not reported as dangling as well.
+        self.broken: dict[str, Kind | None] = {}
+
+    def kind(self, key: str) -> Kind | None:
+        """The kind of a defined key, or ``None`` if nothing has that key."""
+        entity = self.nodes.get(key)
+        if entity is not None:
+            return entity.kind
+        return self.broken.get(key)
+
+    def known(self, key: str) -> bool:
+        return key in self.nodes or key in self.broken
+
+    # -- checks with messages ------------------------------------------------------
+    def report(self, src: Source, field: str, message: str) -> None:
+        self.problems.append(Problem(src.file, src.record, field, message))
+
+    def reference(self, key: str, src: Source, field: str, kinds: Iterable[Kind] | None = None) -> bool:
+        """Report a dangling or wrongly kinded reference; return whether it is sound."""
+        if not self.known(key):
+            self.missing(key, src, field)
+            return False
+        kind = self.kind(key)
+        allowed = tuple(kinds) if kinds is not None else None
+        if allowed is not None and kind not in allowed:
+            names = " or ".join(k.section for k in allowed)
+            self.report(src, field, f"{key!r} is {_a(kind.section if kind else 'record')}; expected {_a(names)}")
+            return False
+        return True
+
+    def missing(self, key: str, src: Source, field: str) -> None:
+        """Report a reference to ``key``, which nothing defines."""
+        self.report(src, field, f"refers to {key!r}, which is not defined in the data")
+
+    def check_citations(self, citations: tuple[Citation, ...], src: Source) -> bool:
+        before = len(self.problems)
+        for index, cite in enumerate(citations):
+            where = f"citation[{index}]"
+            if self.reference(cite.document, src, f"{where}.document", [Kind.DOCUMENT]):
+                paragraphs = self.paragraphs.get(cite.document)
+                if paragraphs is not None and cite.paragraph > paragraphs:
+                    self.report(
+                        src,
+                        f"{where}.paragraph",
+                        f"{cite.document!r} has paragraphs 1-{paragraphs}; there is no paragraph {cite.paragraph}",
+                    )
+            speaker = cite.attribution.speaker
+            if speaker is not None:
+                kinds = _SPEAKER_KINDS.get(cite.attribution.kind, (Kind.PERSON, Kind.ORGANIZATION))
+                self.reference(speaker, src, f"{where}.attribution.speaker", kinds)
+        return len(self.problems) == before
+
+    def check_relation(self, draft: RelationDraft, src: Source) -> bool:
+        """Check a relation's references; return whether it is sound."""
+        before = len(self.problems)
+        type_ = draft.type
+        for field, key in (("subject", draft.subject), ("object", draft.object)):
+            if key is None:
+                continue
+            self.reference(key, src, field)
+            kind = self.kind(key)
+            if type_ is None or kind is None:
+                continue
+            allowed = type_.subjects if field == "subject" else type_.objects
+            if kind not in allowed:
+                names = ", ".join(sorted(k.section for k in allowed))
+                self.report(
+                    src, field, f"{type_.name} needs {_a(field)} of kind {names}; {key!r} is {_a(kind.section)}"
+                )
+        if draft.subject is not None and draft.subject == draft.object:
+            self.report(src, "object", "a relation cannot join an entity to itself")
+        self.check_citations(draft.citations, src)
+        return len(self.problems) == before and draft.relation is not None
+
+
+class _Builder(ReferenceChecker):
     """Turns a stream of raw records into a store, collecting every problem.
 
     Records are validated as they arrive and their raw form is dropped at
@@ -191,18 +288,15 @@ class _Builder:
     """
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
         self.store = GraphStore()
-        self.nodes = self.store._nodes
+        super().__init__(self.store._nodes, {}, problems)
+        self.nodes: dict[str, Entity] = self.store._nodes
+        self.paragraphs: dict[str, int] = {}
         self.interner = Interner(self.nodes)
-        # Keys of records that had other problems, so that references to
-        # them are not reported as dangling as well.
-        self.broken: dict[str, Kind | None] = {}
         # Where each key was first defined: a file index, and the position
         # for the (small, hand-edited) TOML files.
         self.files: list[str] = []
         self.defined_at: dict[str, int | tuple[int, str, str]] = {}
-        self.paragraphs: dict[str, int] = {}
         self.waiting_entities: list[tuple[tuple[Citation, ...], Source]] = []
         self.waiting_relations: list[tuple[RelationDraft, Source]] = []
         # Keys that files which could not be parsed seem to define, with the
@@ -219,16 +313,6 @@ class _Builder:
             self._add_relation(record)
         else:
             self._add_entity(kind, record)
-
-    def kind(self, key: str) -> Kind | None:
-        """The kind of a defined key, or ``None`` if nothing has that key."""
-        entity = self.nodes.get(key)
-        if entity is not None:
-            return entity.kind
-        return self.broken.get(key)
-
-    def known(self, key: str) -> bool:
-        return key in self.nodes or key in self.broken
 
     def _where(self, record: RawRecord) -> int | tuple[int, str, str]:
         if not self.files or self.files[-1] != record.file:
@@ -345,65 +429,12 @@ class _Builder:
             self.store._replace_relation(merged)
 
     # -- checks with messages ------------------------------------------------------
-    def report(self, src: Source, field: str, message: str) -> None:
-        self.problems.append(Problem(src.file, src.record, field, message))
-
-    def reference(self, key: str, src: Source, field: str, kinds: Iterable[Kind] | None = None) -> bool:
-        """Report a dangling or wrongly kinded reference; return whether it is sound."""
-        if not self.known(key):
-            cause = self._unread_cause(key)
-            if cause is None:
-                self.report(src, field, f"refers to {key!r}, which is not defined in the data")
-            else:
-                self.hidden[cause] = self.hidden.get(cause, 0) + 1
-            return False
-        kind = self.kind(key)
-        allowed = tuple(kinds) if kinds is not None else None
-        if allowed is not None and kind not in allowed:
-            names = " or ".join(k.section for k in allowed)
-            self.report(src, field, f"{key!r} is {_a(kind.section if kind else 'record')}; expected {_a(names)}")
-            return False
-        return True
-
-    def check_citations(self, citations: tuple[Citation, ...], src: Source) -> bool:
-        before = len(self.problems)
-        for index, cite in enumerate(citations):
-            where = f"citation[{index}]"
-            if self.reference(cite.document, src, f"{where}.document", [Kind.DOCUMENT]):
-                paragraphs = self.paragraphs.get(cite.document)
-                if paragraphs is not None and cite.paragraph > paragraphs:
-                    self.report(
-                        src,
-                        f"{where}.paragraph",
-                        f"{cite.document!r} has paragraphs 1-{paragraphs}; there is no paragraph {cite.paragraph}",
-                    )
-            speaker = cite.attribution.speaker
-            if speaker is not None:
-                kinds = _SPEAKER_KINDS.get(cite.attribution.kind, (Kind.PERSON, Kind.ORGANIZATION))
-                self.reference(speaker, src, f"{where}.attribution.speaker", kinds)
-        return len(self.problems) == before
-
-    def check_relation(self, draft: RelationDraft, src: Source) -> bool:
-        """Check a relation's references; return whether it is sound."""
-        before = len(self.problems)
-        type_ = draft.type
-        for field, key in (("subject", draft.subject), ("object", draft.object)):
-            if key is None:
-                continue
-            self.reference(key, src, field)
-            kind = self.kind(key)
-            if type_ is None or kind is None:
-                continue
-            allowed = type_.subjects if field == "subject" else type_.objects
-            if kind not in allowed:
-                names = ", ".join(sorted(k.section for k in allowed))
-                self.report(
-                    src, field, f"{type_.name} needs {_a(field)} of kind {names}; {key!r} is {_a(kind.section)}"
-                )
-        if draft.subject is not None and draft.subject == draft.object:
-            self.report(src, "object", "a relation cannot join an entity to itself")
-        self.check_citations(draft.citations, src)
-        return len(self.problems) == before and draft.relation is not None
+    def missing(self, key: str, src: Source, field: str) -> None:
+        cause = self._unread_cause(key)
+        if cause is None:
+            super().missing(key, src, field)
+        else:  # counted against the file that could not be read, not reported again
+            self.hidden[cause] = self.hidden.get(cause, 0) + 1
 
     def _unread_cause(self, key: str) -> int | None:
         """The index of the unparsable file's problem whose text seems to define ``key``, if any."""

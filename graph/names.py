@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from graph.text import fold
 
@@ -101,6 +102,20 @@ class NameIndex:
     def __len__(self) -> int:
         return self._count
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = {name: getattr(self, name) for name in ("_words", "_kept", "_keep", "_count", "_sorted")}
+        if not self._keep:
+            state["_kept"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._names_of = self._kept.__getitem__
+
+    def bind(self, names_of: Callable[[str], Sequence[str]]) -> None:
+        """Read names through ``names_of`` (after unpickling an index that did not keep them)."""
+        self._names_of = names_of
+
     def add(self, key: str, names: Iterable[str]) -> None:
         """Index the names of the entity ``key`` (the preferred name first)."""
         names = tuple(names)
@@ -108,12 +123,47 @@ class NameIndex:
             self._kept[key] = names
         self._count += 1
         seen: set[str] = set()
+        words = self._words
+        ordered = self._sorted
         for name in names:
             for word in fold(name).split():
                 if word not in seen:
                     seen.add(word)
-                    self._words.setdefault(word, []).append(key)
-        self._sorted = None
+                    postings = words.get(word)
+                    if postings is None:
+                        postings = words[word] = []
+                        if ordered is not None:  # kept sorted in place once built: no full re-sort per write
+                            bisect.insort(ordered, word)
+                    postings.append(key)
+
+    def remove(self, key: str, names: Iterable[str]) -> None:
+        """Forget the entity ``key``, indexed under ``names`` (the names it was added with).
+
+        Examples
+        --------
+        >>> index = NameIndex()
+        >>> index.add("org/caisi", ["CAISI"])
+        >>> index.remove("org/caisi", ["CAISI"])
+        >>> index.search("caisi"), len(index)
+        ([], 0)
+        """
+        self._kept.pop(key, None)
+        self._count -= 1
+        words = self._words
+        for word in {word for name in names for word in fold(name).split()}:
+            postings = words.get(word)
+            if postings is None:
+                continue
+            try:
+                postings.remove(key)
+            except ValueError:
+                continue
+            if not postings:
+                del words[word]
+                if self._sorted is not None:
+                    at = bisect.bisect_left(self._sorted, word)
+                    if at < len(self._sorted) and self._sorted[at] == word:
+                        del self._sorted[at]
 
     def prepare(self) -> None:
         """Build the sorted word list now rather than on the first search."""

@@ -314,7 +314,7 @@ def parse_entity(kind: Kind, data: Mapping[str, Any], src: Source, problems: lis
     fields = _Fields(data, src, problems)
     key = fields.get("key", _key, required=True)
     if key is not None and kind_of_key(key) is not kind:
-        fields.problem("key", f"{key!r} does not start with {kind.prefix}/ as a {kind.section} key must")
+        fields.problem("key", f"{key!r} does not start with {kind.prefix}/ as every {kind.section} key must")
     values: dict[str, Any] = {
         "key": key,
         "name": fields.get("name", _text, required=True),

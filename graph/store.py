@@ -61,7 +61,38 @@ class GraphStore:
         self._by_kind: dict[Kind, list[str]] = {kind: [] for kind in Kind}
         self._by_type: dict[RelationType, int] = dict.fromkeys(RelationType, 0)
         self._version = 0
+        # Bumped by every change, unlike the version, which a journal sets once per change set.
+        self._generation = 0
         self._derived: dict[Any, Any] = {}
+        self._building = threading.RLock()
+        # Keys merged into another entity: lookups of the old key find the survivor.
+        self._redirects: dict[str, str] = {}
+
+    # -- pickling (snapshots) -------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        # The lock and the derived indexes are rebuilt, not saved.
+        return {
+            "graph": self._graph,
+            "names": self._names,
+            "by_kind": self._by_kind,
+            "by_type": self._by_type,
+            "version": self._version,
+            "redirects": self._redirects,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._graph = state["graph"]
+        self._nodes = self._graph._node  # type: ignore[attr-defined]
+        self._succ = self._graph._succ  # type: ignore[attr-defined]
+        self._pred = self._graph._pred  # type: ignore[attr-defined]
+        self._names = state["names"]
+        self._names.bind(lambda key: self._nodes[key].names)
+        self._by_kind = state["by_kind"]
+        self._by_type = state["by_type"]
+        self._version = state["version"]
+        self._redirects = state["redirects"]
+        self._generation = 0
+        self._derived = {}
         self._building = threading.RLock()
 
     # -- state -------------------------------------------------------------
@@ -91,8 +122,24 @@ class GraphStore:
 
     def _changed(self) -> None:
         self._version += 1
+        self._invalidate()
+
+    def _invalidate(self) -> None:
+        self._generation += 1
         if self._derived:
             self._derived.clear()
+
+    def set_version(self, version: int) -> None:
+        """Set the version to a change journal's (see :mod:`journal`), after applying its change set.
+
+        Raises
+        ------
+        ValueError
+            If ``version`` is lower than the current one: versions only grow.
+        """
+        if version < self._version:
+            raise ValueError(f"version {version} is older than the store's {self._version}")
+        self._version = version
 
     def cached(self, name: Any, build: Any) -> Any:
         """Return ``build()``, computed once per version of the store.
@@ -114,7 +161,12 @@ class GraphStore:
             try:
                 return self._derived[name]
             except KeyError:
-                value = self._derived[name] = build()
+                generation = self._generation
+                value = build()
+                # A change applied while building (from a writer's thread)
+                # makes the value stale: return it to this caller only.
+                if generation == self._generation:
+                    self._derived[name] = value
                 return value
 
     # -- changes -----------------------------------------------------------
@@ -227,10 +279,112 @@ class GraphStore:
         for kind in Kind:
             self.keys_of_kind(kind)
 
+    # -- edits (applied by a change journal; see journal.apply) ------------------
+    def put_entity(self, entity: Entity) -> Entity | None:
+        """Add ``entity``, or replace the entity with its key; return the replaced one.
+
+        The version does not change (the journal sets it per change set);
+        derived indexes are dropped.
+
+        Raises
+        ------
+        ValueError
+            If an entity of another kind has the key.
+        """
+        key = entity.key
+        old = self._nodes.get(key)
+        if old is None:
+            self._redirects.pop(key, None)
+            self._insert_entity(entity)
+        else:
+            if old.kind is not entity.kind:
+                raise ValueError(f"{key!r} is {old.kind.section}, not {entity.kind.section}")
+            self._names.remove(key, old.names)
+            self._nodes[key] = entity
+            self._names.add(key, entity.names)
+        self._invalidate()
+        return old
+
+    def remove_entity(self, key: str) -> Entity:
+        """Remove the entity ``key``, which must have no relations left; return it.
+
+        Raises
+        ------
+        UnknownEntity
+            If there is no such entity.
+        ValueError
+            If relations still touch it.
+        """
+        entity = self.entity(key)
+        if self._succ[key] or self._pred[key]:
+            raise ValueError(f"{key!r} still has relations")
+        self._names.remove(key, entity.names)
+        self._by_kind[entity.kind].remove(key)
+        self._graph.remove_node(key)
+        self._invalidate()
+        return entity
+
+    def put_relation(self, relation: Relation) -> Relation | None:
+        """Add ``relation``, or replace the relation with its key; return the replaced one.
+
+        Raises
+        ------
+        UnknownEntity
+            If an end is not in the store.
+        """
+        for end in (relation.subject, relation.object):
+            if end not in self._succ:
+                raise UnknownEntity(end)
+        old = self._insert_or_find(relation)
+        if old is not None:
+            self._replace_relation(relation)
+        self._invalidate()
+        return old
+
+    def remove_relation(self, key: str) -> Relation:
+        """Remove the relation ``key``; return it.
+
+        Raises
+        ------
+        UnknownRelation
+            If there is none.
+        """
+        relation = self.relation(key)
+        keyed = self._succ[relation.subject][relation.object]
+        del keyed[relation.edge_key]
+        if not keyed:
+            del self._succ[relation.subject][relation.object]
+            del self._pred[relation.object][relation.subject]
+        self._by_type[relation.type] -= 1
+        self._invalidate()
+        return relation
+
+    def redirect(self, old: str, new: str) -> None:
+        """Make lookups of ``old`` (no longer an entity) find ``new`` (after a merge)."""
+        if old in self._nodes:
+            raise ValueError(f"{old!r} is still an entity")
+        for source, target in self._redirects.items():
+            if target == old:
+                self._redirects[source] = new
+        self._redirects[old] = new
+        self._invalidate()
+
+    @property
+    def redirects(self) -> dict[str, str]:
+        """Merged keys and the keys they now lead to (read-only use)."""
+        return self._redirects
+
+    def resolve(self, key: str) -> str:
+        """``key``, or the key it was merged into."""
+        return key if key in self._nodes else self._redirects.get(key, key)
+
     # -- lookups -----------------------------------------------------------
     def get(self, key: str) -> Entity | None:
-        """The entity under ``key``, or ``None``."""
-        return self._nodes.get(key)
+        """The entity under ``key`` (or the key it was merged into), or ``None``."""
+        entity = self._nodes.get(key)
+        if entity is None and self._redirects:
+            entity = self._nodes.get(self._redirects.get(key, ""))
+        return entity
 
     def entity(self, key: str) -> Entity:
         """The entity under ``key``.
@@ -242,6 +396,8 @@ class GraphStore:
         """
         entity = self._nodes.get(key)
         if entity is None:
+            if self._redirects and key in self._redirects:
+                return self._nodes[self._redirects[key]]
             raise UnknownEntity(key)
         return entity
 

@@ -18,6 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from schema.context import Context, Info, Limits
 from schema.errors import ErrorCodes
 from schema.kinds import KIND_TYPES
+from schema.mutations import Mutation
 from schema.queries import Query
 from schema.scalars import SCALARS
 from schema.types import Relation
@@ -58,6 +59,7 @@ def build_schema(
     extra = [] if introspection else [DisableIntrospection]
     return OversightSchema(
         query=Query,
+        mutation=Mutation,
         types=[*KIND_TYPES, Relation],
         extensions=[*extensions, *extra, ErrorCodes],
         config=StrawberryConfig(scalar_map=SCALARS, disable_field_suggestions=not suggestions),

@@ -13,6 +13,8 @@ from typing import Any, TypeAlias
 import strawberry
 
 from graph.store import GraphStore
+from journal.changes import Actor
+from journal.writer import Writer
 
 __all__ = ["Context", "Info", "Limits"]
 
@@ -79,13 +81,20 @@ class Limits:
 
 @dataclass(slots=True)
 class Context:
-    """Per-request context: the store to read, the limits, and the request id."""
+    """Per-request context: the store to read, the limits, the request id, and who is asking.
+
+    ``writer`` is the write path (``None`` on a server without a journal,
+    which then refuses mutations); ``actor`` is the authenticated token's
+    name and role, or ``None`` for an anonymous request.
+    """
 
     store: GraphStore
     limits: Limits = field(default_factory=Limits)
     request_id: str = field(default_factory=lambda: secrets.token_hex(16))
     request: Any = None
     rate_limit: Any = None  # the client's cost budget after this request (server.admission.Budget), if any
+    writer: Writer | None = None
+    actor: Actor | None = None
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

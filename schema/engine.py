@@ -33,6 +33,7 @@ from typing import Any
 import orjson
 from graphql import (
     DocumentNode,
+    FragmentDefinitionNode,
     GraphQLError,
     GraphQLSyntaxError,
     NoSchemaIntrospectionCustomRule,
@@ -109,6 +110,21 @@ class Ready:
     def cost(self) -> int:
         """The operation's estimated cost (:mod:`schema.limits`)."""
         return self.prepared.cost
+
+    @property
+    def operation(self) -> OperationDefinitionNode:
+        """The operation that will run."""
+        return self.prepared.operation
+
+    @property
+    def is_mutation(self) -> bool:
+        """Whether it is a mutation (never cached, run apart from queries)."""
+        return self.prepared.operation.operation is OperationType.MUTATION
+
+    @property
+    def fragments(self) -> dict[str, FragmentDefinitionNode]:
+        """The document's fragments by name."""
+        return {d.name.value: d for d in self.document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,7 +319,14 @@ class Engine:
         with deadline.until(ready.deadline):
             result = self._execute(ready)
         key = ready.cache_key
-        if key is not None and result.outcome is not Outcome.TIMEOUT and b'"INTERNAL_SERVER_ERROR"' not in result.body:
+        if (
+            key is not None
+            and result.outcome is not Outcome.TIMEOUT
+            and not ready.is_mutation
+            # A change set applied while this ran: the answer may not be the version's.
+            and key[1] == ready.context.store.version
+            and b'"INTERNAL_SERVER_ERROR"' not in result.body
+        ):
             self.responses.put(key, result, _key_weight(key) + len(result.body))
         return result
 

@@ -17,6 +17,13 @@ code                           meaning
 ``INTERNAL_SERVER_ERROR``      an unexpected failure; the message is masked and
                                ``extensions.requestId`` identifies the logged
                                traceback
+``UNAUTHENTICATED``            a mutation without a valid API token (HTTP 401)
+``FORBIDDEN``                  the token's role does not allow the change (HTTP 403)
+``VALIDATION_FAILED``          a change breaks the data rules; ``extensions.problems``
+                               lists each problem with the path of the input
+``VERSION_CONFLICT``           ``expectedVersion`` is behind the graph's version
+``JOURNAL_UNAVAILABLE``        the server cannot record changes (no journal, or its
+                               database failed); nothing was changed
 =============================  ===================================================
 
 Limits (query depth, cost, page size...) add their own codes; see
@@ -33,6 +40,14 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from graph.errors import InvalidArgument, InvalidCursor, InvalidDate, NotFound
+from journal.errors import (
+    EditRejected,
+    Forbidden,
+    JournalError,
+    JournalUnavailable,
+    Unauthenticated,
+    VersionConflict,
+)
 
 __all__ = ["CODES", "ApiError", "ErrorCodes", "InvalidId", "bad_input", "code_error"]
 
@@ -47,6 +62,11 @@ CODES = {
     "INVALID_DATE": "A date is not YYYY, YYYY-MM or YYYY-MM-DD.",
     "NOT_FOUND": "A well-formed id or key names nothing in the graph.",
     "INTERNAL_SERVER_ERROR": "An unexpected failure; the details are in the server log under the request id.",
+    "UNAUTHENTICATED": "Changing the graph needs a valid API token (Authorization: Bearer ...).",
+    "FORBIDDEN": "The token's role does not allow this change.",
+    "VALIDATION_FAILED": "A change breaks the data rules; extensions.problems lists every problem with its input path.",
+    "VERSION_CONFLICT": "expectedVersion is behind the graph's current version; nothing was changed.",
+    "JOURNAL_UNAVAILABLE": "The server cannot record changes now; nothing was changed.",
 }
 """Every error code of the core API, with its meaning."""
 
@@ -128,6 +148,40 @@ def _shortened(message: str) -> str:
     return f"{message[:kept]}… ({len(message) - kept} more characters left out)"
 
 
+def _journal_code(error: JournalError) -> str:
+    if isinstance(error, Unauthenticated):
+        return "UNAUTHENTICATED"
+    if isinstance(error, Forbidden):
+        return "FORBIDDEN"
+    if isinstance(error, EditRejected):
+        return "VALIDATION_FAILED"
+    if isinstance(error, VersionConflict):
+        return "VERSION_CONFLICT"
+    if isinstance(error, JournalUnavailable):
+        return "JOURNAL_UNAVAILABLE"
+    return "INTERNAL_SERVER_ERROR"
+
+
+def _journal_extensions(error: BaseException | None) -> dict[str, object]:
+    """What clients need to act on a write error: each problem's input path, or the versions in conflict."""
+    if isinstance(error, EditRejected):
+        from schema.edit_inputs import input_path
+
+        return {
+            "problems": [
+                {
+                    "path": input_path(p.file, p.field),
+                    "message": p.message,
+                    **({"record": p.record} if p.record else {}),
+                }
+                for p in error.problems
+            ]
+        }
+    if isinstance(error, VersionConflict):
+        return {"expectedVersion": error.expected, "actualVersion": error.actual}
+    return {}
+
+
 def _code_of(error: GraphQLError, parsed: bool, executed: bool) -> str:
     original = _root_cause(error)
     existing = (error.extensions or {}).get("code")
@@ -135,6 +189,8 @@ def _code_of(error: GraphQLError, parsed: bool, executed: bool) -> str:
         return str(existing)
     if isinstance(original, ApiError):
         return original.code
+    if isinstance(original, JournalError):
+        return _journal_code(original)
     if isinstance(original, InvalidDate):
         return "INVALID_DATE"
     if isinstance(original, InvalidCursor):
@@ -197,6 +253,9 @@ def code_error(error: GraphQLError, *, parsed: bool, executed: bool, request_id:
         argument = named.group(1) if named else None
     if argument:
         extensions["argument"] = argument
+    extensions.update(_journal_extensions(cause))
+    if isinstance(cause, EditRejected):
+        message = str(cause).split(":\n", 1)[0]  # the problems are in extensions.problems
     if code == "INVALID_DATE" and isinstance(cause, InvalidDate):
         # graphql-core's wording nests our message in quotes; say it plainly.
         prefix = message.split(": ", 1)[0] + ": " if message.startswith("Variable") else ""

@@ -22,6 +22,7 @@ from graph.vocabulary import RelationType
 from schema.context import Info
 from schema.enums import EntityKind, SortDirection
 from schema.errors import bad_input
+from schema.history import ChangeSetConnection, change_feed, key_history
 from schema.ids import decode_cursor, key_from_id
 from schema.inputs import (
     AgreementWhereInput,
@@ -350,3 +351,35 @@ class Query:
     )
     def rate_limit(self, info: Info) -> RateLimit | None:
         return RateLimit.from_budget(info.context.rate_limit)
+
+    @strawberry.field(
+        description="The change feed: change sets after a version, oldest first, each with who made it, when, why and "
+        "what it changed. Poll it with the last version you saw to stay in sync."
+    )
+    def changes(
+        self,
+        info: Info,
+        since: Annotated[
+            int | None, strawberry.argument(description="Only change sets after this graph version (default: all).")
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size.")] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor of the last edge of the previous page.")
+        ] = None,
+    ) -> ChangeSetConnection:
+        return change_feed(info, since, first, after)
+
+    @strawberry.field(
+        description="The change sets that touched one entity (including its relations) or one relation, oldest first."
+    )
+    def history(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="An entity or relation: global id or key.")],
+        first: Annotated[int | None, strawberry.argument(description="Page size.")] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor of the last edge of the previous page.")
+        ] = None,
+    ) -> ChangeSetConnection:
+        key = key_from_id(id, "id")
+        return key_history(info, info.context.store.resolve(key), first, after)

@@ -24,7 +24,16 @@ from schema.ids import RELATION_TYPE_NAME, TYPE_NAMES, decode_cursor, encode_cur
 from schema.pages import page_size
 
 if TYPE_CHECKING:
+    from schema.history import ChangeSet
     from schema.kinds import Document
+
+
+def change_set_at(info: Info, record: gm.Entity | gm.Relation, last: bool) -> Any:
+    """The change set that created (or last changed) ``record`` (see :mod:`schema.history`)."""
+    from schema.history import change_set_at as find
+
+    return find(info, record, last)
+
 
 __all__ = [
     "Attribution",
@@ -163,6 +172,16 @@ class Entity(Node):
         return f"https://www.wikidata.org/wiki/{root.wikidata_id}" if root.wikidata_id else None
 
     @strawberry.field(
+        description="The change set that created this entity: who added it, when and why (null without a journal)."
+    )
+    def created_in(root: gm.Entity, info: Info) -> Annotated[ChangeSet, strawberry.lazy("schema.history")] | None:
+        return change_set_at(info, root, last=False)
+
+    @strawberry.field(description="The change set that last changed this entity (null without a journal).")
+    def updated_in(root: gm.Entity, info: Info) -> Annotated[ChangeSet, strawberry.lazy("schema.history")] | None:
+        return change_set_at(info, root, last=True)
+
+    @strawberry.field(
         description="This entity's relations, in relation-key order, as a Relay connection whose edges say which way "
         "each relation points and what is at the other end."
     )
@@ -233,6 +252,16 @@ class Relation(Node):
     @strawberry.field(description="The relation as one sentence: subject name, verb phrase, object name.")
     def summary(root: gm.Relation, info: Info) -> str:
         return describe(info.context.store, root)
+
+    @strawberry.field(
+        description="The change set that added this relation: who, when and why (null without a journal)."
+    )
+    def created_in(root: gm.Relation, info: Info) -> Annotated[ChangeSet, strawberry.lazy("schema.history")] | None:
+        return change_set_at(info, root, last=False)
+
+    @strawberry.field(description="The change set that last changed this relation (null without a journal).")
+    def updated_in(root: gm.Relation, info: Info) -> Annotated[ChangeSet, strawberry.lazy("schema.history")] | None:
+        return change_set_at(info, root, last=True)
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Any) -> bool:

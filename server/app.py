@@ -8,10 +8,15 @@ its own store.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
+import os
 import sys
+import threading
 import time
+from collections.abc import AsyncIterator, Callable
 from typing import TextIO
 
 import orjson
@@ -22,8 +27,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from graph.load import load_directory
+from graph.errors import DataError, ValidationFailed
 from graph.store import GraphStore
+from journal.errors import JournalError
+from journal.startup import Follower, open_journal, start_model
+from journal.writer import Writer
 from schema import build_schema
 from schema.engine import Engine
 from server.assets import FETCH_COMMAND, load_manifest
@@ -31,11 +39,11 @@ from server.compression import CompressionMiddleware
 from server.cors import cors_middleware
 from server.export import ExportEndpoint
 from server.http import GraphQLEndpoint
-from server.loading import load_or_report
+from server.loading import report_problems
 from server.manager import serve
 from server.pages import Pages, page_routes
 from server.safety import SafetyNet, http_exception_handler
-from server.settings import Settings
+from server.settings import DEFAULT_DATA, Settings
 
 __all__ = ["create_app", "run", "serve", "settle"]
 
@@ -60,29 +68,72 @@ def _json(payload: object, status: int = 200) -> Response:
     return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
 
 
-def create_app(store: GraphStore | None = None, settings: Settings | None = None) -> Starlette:
-    """Build the ASGI app serving ``store`` (or the settings' data directory).
+def open_writer(settings: Settings) -> Writer:
+    """Open the settings' journal and build the graph from it (importing the data directory into a new journal).
 
     Raises
     ------
+    JournalError
+        If the journal cannot be opened or replayed.
     DataError, ValidationFailed
-        If no store is given and the data directory does not load.
+        If the journal is new and the data directory does not load.
+    """
+    started = time.perf_counter()
+    journal = open_journal(settings.db)
+    try:
+        model = start_model(journal, settings.data, chosen=settings.data != DEFAULT_DATA)
+    except BaseException:
+        journal.close()
+        raise
+    settle()
+    log.info(
+        "journal %s: %d entities, %d relations at version %d in %.3f s",
+        journal.location,
+        len(model.store),
+        model.store.relation_count,
+        model.version,
+        time.perf_counter() - started,
+    )
+    return Writer(journal, model, settings.snapshot_every)
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> Callable[[Callable[[], None]], None]:
+    """Run a change on ``loop``'s thread and wait for it (directly when already there)."""
+    owner = threading.get_ident()
+
+    def run(change: Callable[[], None]) -> None:
+        if threading.get_ident() == owner or loop.is_closed():
+            change()
+            return
+
+        async def call() -> None:
+            change()
+
+        asyncio.run_coroutine_threadsafe(call(), loop).result()
+
+    return run
+
+
+def create_app(
+    store: GraphStore | None = None, settings: Settings | None = None, writer: Writer | None = None
+) -> Starlette:
+    """Build the ASGI app serving ``store``, or ``writer``'s graph, or the settings' journal.
+
+    With a bare ``store`` the graph is fixed and mutations are refused;
+    otherwise the graph follows its journal and accepts authenticated writes.
+
+    Raises
+    ------
+    JournalError, DataError, ValidationFailed
+        If the journal must be opened here and cannot be, or its first import fails.
     """
     settings = settings or Settings()
     if store is None:
-        started = time.perf_counter()
-        store = load_directory(settings.data)
-        settle()
-        log.info(
-            "loaded %s: %d entities, %d relations in %.3f s",
-            settings.data,
-            len(store),
-            store.relation_count,
-            time.perf_counter() - started,
-        )
+        writer = writer or open_writer(settings)
+        store = writer.model.store
     schema = build_schema(suggestions=settings.suggestions, introspection=settings.introspection)
     engine = Engine(schema, settings.limits, introspection=settings.introspection, suggestions=settings.suggestions)
-    endpoint = GraphQLEndpoint(engine, store, settings)
+    endpoint = GraphQLEndpoint(engine, store, settings, writer)
 
     async def healthz(request: Request) -> Response:
         return _json(
@@ -102,7 +153,27 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     cors = cors_middleware(settings)
     if cors is not None:
         middleware.append(cors)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        follower = None
+        if writer is not None:
+            if writer.forked_from not in (None, os.getpid()):
+                writer.journal.reopen()  # connections never cross a fork
+            writer.model.run_exclusive = _on_loop(asyncio.get_running_loop())
+            # A worker forked (or replaced) after changes were made starts from the loaded version.
+            writer.model.catch_up(writer.journal)
+            follower = Follower(writer.journal, writer.model, settings.follow_interval)
+            follower.start()
+        try:
+            yield
+        finally:
+            if follower is not None and writer is not None:
+                follower.stop()
+                writer.model.run_exclusive = _call_now
+
     app = Starlette(
+        lifespan=lifespan,
         routes=[
             # The endpoint is an ASGI app, so every method reaches it and all but
             # GET and POST get the API's 405 (the router's own is plain text).
@@ -119,7 +190,12 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     app.state.store = store
     app.state.settings = settings
     app.state.documents = endpoint.documents
+    app.state.writer = writer
     return app
+
+
+def _call_now(change: Callable[[], None]) -> None:
+    change()
 
 
 def run(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
@@ -130,17 +206,27 @@ def run(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) 
     are forked after (:mod:`server.manager`).
     """
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
-    store = load_or_report(settings.data, err, "not serving")
-    if store is None:
+    try:
+        writer = open_writer(settings)
+    except ValidationFailed as failure:
+        report_problems(settings.data, failure.problems, "not serving", err)
         return 1
-    settle()
-    app = create_app(store, settings)
+    except (DataError, JournalError) as error:
+        print(f"oversight serve: {error}; not serving", file=err)
+        return 1
+    store = writer.model.store
+    app = create_app(settings=settings, writer=writer)
     print(
-        f"Oversight Graph: {len(store)} entities, {store.relation_count} relations from {settings.data}\n"
+        f"Oversight Graph: {len(store)} entities, {store.relation_count} relations at version {store.version} "
+        f"(journal {writer.journal.location})\n"
         f"GraphQL and GraphiQL at http://{settings.host}:{settings.port}/graphql, "
         f"the visual explorer at http://{settings.host}:{settings.port}/explore"
         + ("" if load_manifest(settings.assets) else f"\n(browser assets missing: run {FETCH_COMMAND})"),
         file=out,
         flush=True,
     )
+    # gunicorn forks the workers from this process: each opens its own
+    # connections to the journal (they must not cross a fork) and catches up.
+    writer.forked_from = os.getpid()
+    writer.journal.close()
     return serve(app, store, settings)

@@ -7,6 +7,9 @@ Subcommands::
     oversight schema             print the GraphQL schema (SDL)
     oversight assets fetch       download the pinned browser assets GraphiQL and /explore use
     oversight export --format F OUT   write the graph as JSON-LD, Turtle, N-Triples, GraphML, CSV or TOML
+    oversight import DIR         apply a data directory to the journal as one change set
+    oversight snapshot           write a snapshot of the journal's graph now
+    oversight token create|list|revoke   manage API tokens
 
 Exit status: 0 on success, 1 when the data is invalid, 2 on a usage error.
 """
@@ -17,7 +20,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from server.flags import add_setting_flags
 
@@ -73,22 +76,132 @@ def _serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from exports import FORMATS, ExportError, Snapshot, write
-    from server.loading import load_or_report
 
-    data = args.data or DEFAULT_DATA
-    store = load_or_report(data, err, "nothing exported")
-    if store is None:
+    writer = _with_writer(args, err)
+    if writer is None:
         return 1
     fmt = FORMATS[args.format]
     try:
-        written = write(Snapshot.of(store), fmt, args.out)
+        written = write(Snapshot.of(writer.model.store), fmt, args.out)
     except (ExportError, OSError) as error:
         print(f"oversight export: {error}", file=err)
         return 2
+    finally:
+        writer.journal.close()
     if str(args.out) != "-":
         for path, size in written:
             print(f"{path}: {size} bytes", file=out)
     return 0
+
+
+def _journal(args: argparse.Namespace, err: TextIO) -> Any:
+    """The journal named by --db (or OVERSIGHT_DB, or the default), or ``None`` after printing why not."""
+    from journal.errors import JournalError
+    from journal.startup import open_journal
+    from server.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.from_env().replace(db=args.db, data=getattr(args, "data", None))
+        return open_journal(settings.db), settings
+    except (JournalError, SettingsError) as error:
+        print(f"oversight {args.command}: {error}", file=err)
+        return None
+
+
+def _with_writer(args: argparse.Namespace, err: TextIO) -> Any:
+    from graph.errors import DataError, ValidationFailed
+    from journal.errors import JournalError
+    from journal.startup import start_model
+    from journal.writer import Writer
+    from server.loading import report_problems
+
+    opened = _journal(args, err)
+    if opened is None:
+        return None
+    journal, settings = opened
+    consequence = {"export": "nothing exported", "import": "nothing imported"}.get(args.command, "nothing done")
+    try:
+        model = start_model(journal, settings.data, chosen=getattr(args, "data", None) is not None)
+    except ValidationFailed as failure:  # a new journal's first import: reported as `check` reports it
+        report_problems(settings.data, failure.problems, consequence, err)
+        journal.close()
+        return None
+    except (DataError, JournalError) as error:
+        print(f"oversight {args.command}: {error}; {consequence}", file=err)
+        journal.close()
+        return None
+    return Writer(journal, model, settings.snapshot_every)
+
+
+def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from graph.errors import DataError
+    from journal.changes import Actor, Role
+    from journal.errors import EditRejected, JournalError
+    from journal.startup import import_directory
+    from server.loading import report_problems
+
+    writer = _with_writer(args, err)
+    if writer is None:
+        return 1
+    try:
+        change = import_directory(writer, args.directory, args.reason, Actor(args.actor, Role.ADMIN))
+    except EditRejected as rejected:
+        report_problems(args.directory, rejected.problems, "nothing imported", err)
+        return 1
+    except (DataError, JournalError) as error:
+        print(f"{args.directory}: {error}; nothing imported", file=err)
+        return 1
+    finally:
+        writer.journal.close()
+    added = sum(1 for e in change.effects if e.action == "ADDED")
+    changed = len(change.effects) - added
+    print(f"{args.directory}: imported as version {change.version}: {added} added, {changed} changed", file=out)
+    return 0
+
+
+def _snapshot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from journal.snapshot import write_snapshot
+
+    writer = _with_writer(args, err)
+    if writer is None:
+        return 1
+    try:
+        path = write_snapshot(writer.model, writer.journal)
+    finally:
+        writer.journal.close()
+    print(f"snapshot of version {writer.model.version} written to {path}", file=out)
+    return 0
+
+
+def _token(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from journal.changes import Role
+    from journal.tokens import create_token
+
+    opened = _journal(args, err)
+    if opened is None:
+        return 1
+    journal = opened[0]
+    try:
+        if args.action == "create":
+            try:
+                token = create_token(journal, args.name, Role.of(args.role))
+            except ValueError as error:
+                print(f"oversight token create: {error}", file=err)
+                return 1
+            print(f"token {args.name!r} ({args.role}) created; it is shown only once:", file=out)
+            print(token, file=out)
+        elif args.action == "list":
+            for info in journal.tokens():
+                state = f"revoked {info.revoked:%Y-%m-%d %H:%M}" if info.revoked else "active"
+                print(f"{info.name}\t{info.role.value}\tcreated {info.created:%Y-%m-%d %H:%M}\t{state}", file=out)
+        else:
+            if not journal.revoke_token(args.name):
+                print(f"oversight token revoke: no active token named {args.name!r}", file=err)
+                return 1
+            print(f"token {args.name!r} revoked", file=out)
+        return 0
+    finally:
+        journal.close()
 
 
 def _schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -146,7 +259,16 @@ def _parser() -> argparse.ArgumentParser:
         "--format", required=True, choices=_FORMAT_NAMES, help="jsonld, turtle, ntriples, graphml, csv or toml"
     )
     export.add_argument(
-        "--data", type=Path, default=None, help=f"data directory (default: the bundled seed, {DEFAULT_DATA})"
+        "--db",
+        type=Path,
+        default=None,
+        help="the change journal whose graph to write (default: oversight.db; OVERSIGHT_DB)",
+    )
+    export.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="data directory recorded first if the journal is new (default: the bundled seed)",
     )
     export.add_argument("out", metavar="OUT", help="file, directory (csv, toml) or '-' for standard output")
     export.set_defaults(run=_export)
@@ -164,6 +286,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     fetch.add_argument("--registry", default="https://registry.npmjs.org", help="npm registry to download from")
     fetch.set_defaults(run=_assets)
+    db_help = "the change journal, an SQLite file (default: oversight.db; OVERSIGHT_DB)"
+    imported = commands.add_parser("import", help="apply a data directory to the journal as one change set")
+    imported.add_argument("directory", type=Path, help="directory of data files (*.toml, *.jsonl)")
+    imported.add_argument("--reason", required=True, help="why, like an edit summary (shown in the history)")
+    imported.add_argument("--actor", default="import", help="name recorded as the change's author (default: import)")
+    imported.add_argument("--db", type=Path, default=None, help=db_help)
+    imported.set_defaults(run=_import)
+
+    snap = commands.add_parser("snapshot", help="write a snapshot of the graph now, so restarts replay less")
+    snap.add_argument("--db", type=Path, default=None, help=db_help)
+    snap.set_defaults(run=_snapshot)
+
+    token = commands.add_parser("token", help="manage API tokens (create prints the token once, as its last line)")
+    token_actions = token.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = token_actions.add_parser("create", help="create a token")
+    create.add_argument("--name", required=True, help="who the token is for; recorded as the author of its changes")
+    create.add_argument("--role", required=True, choices=["reader", "editor", "admin"], help="what it may do")
+    token_actions.add_parser("list", help="list tokens (names, roles, dates; never the tokens)")
+    revoke = token_actions.add_parser("revoke", help="revoke a token")
+    revoke.add_argument("name", help="the token's name")
+    for action in token_actions.choices.values():
+        action.add_argument("--db", type=Path, default=None, help=db_help)
+    token.set_defaults(run=_token)
     return parser
 
 

@@ -43,8 +43,13 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from graph.store import GraphStore
+from journal.changes import Actor, Role
+from journal.errors import JournalError
+from journal.tokens import authenticate
+from journal.writer import Writer
 from schema.context import Context
-from schema.engine import Engine, EngineResult, OperationNotAllowed, Outcome
+from schema.engine import Engine, EngineResult, OperationNotAllowed, Outcome, Ready
+from schema.mutations import required_role
 from server.admission import Budgets, Lanes, client_key
 from server.batch import BATCH_CODES, BatchRefused, batch_items, join_results
 from server.caching import conditional
@@ -75,6 +80,8 @@ HTTP_CODES = {
     "HTTP_ERROR": "Any other refusal of the HTTP request; the status says which.",
     **PERSISTED_CODES,
     **BATCH_CODES,
+    "UNAUTHENTICATED": "The request needs a valid API token (Authorization: Bearer ...): for any mutation, or for reads when the server requires it.",
+    "FORBIDDEN": "The token's role does not allow the requested change.",
 }
 """Codes of errors about the HTTP request itself, with their meaning."""
 
@@ -256,10 +263,13 @@ mutation or subscription root) fails validation like any other unknown name."""
 class GraphQLEndpoint:
     """The ``/graphql`` endpoint: one instance per app, holding the schema and the store."""
 
-    def __init__(self, engine: Engine, store: GraphStore, settings: Settings) -> None:
+    def __init__(self, engine: Engine, store: GraphStore, settings: Settings, writer: Writer | None = None) -> None:
         self.engine = engine
         self.store = store
         self.settings = settings
+        self.writer = writer
+        # Mutations run one at a time in a thread of their own: the journal's commit waits on the disk.
+        self._writes = anyio.CapacityLimiter(1)
         self.max_body = settings.max_body_bytes
         self._graphiql = Pages(settings) if settings.graphiql else None
         # Expensive operations run in worker threads (offload_threads), so that while one
@@ -372,7 +382,17 @@ class GraphQLEndpoint:
             raise HttpError(status, error.code, error.message) from None
         except ValueError as error:
             raise HttpError(400, "BAD_REQUEST", str(error)) from None
-        context = Context(store=self.store, limits=self.settings.limits, request=request, request_id=request_id)
+        actor = self._actor(request)
+        if actor is None and self.settings.require_token:
+            raise _unauthenticated("this server requires an API token for every request")
+        context = Context(
+            store=self.store,
+            limits=self.settings.limits,
+            request=request,
+            request_id=request_id,
+            writer=self.writer,
+            actor=actor,
+        )
         try:
             if self.engine.knows(query):
                 started = self.engine.start(query, context, params.variables, params.operation_name, allowed)
@@ -393,6 +413,9 @@ class GraphQLEndpoint:
             if self.budgets is not None:
                 request.scope.setdefault("state", {})["rate_limit"] = self.budgets.peek(client_key(context, request))
             result = started
+        elif started.is_mutation:
+            self._authorize(started, actor)
+            result = await anyio.to_thread.run_sync(self.engine.finish, started, limiter=self._writes)
         else:
             expensive = started.cost > self._offload_cost
             if expensive and self.lanes.full():
@@ -407,7 +430,7 @@ class GraphQLEndpoint:
             if expensive:
                 self.lanes.cheap_finished()  # this request waits in the other lane now
                 try:
-                    result = await self.lanes.run_expensive(self.engine.finish, started)
+                    result = await self.lanes.run_expensive(self._finish_steady, started)
                 finally:
                     self.lanes.cheap_started()
             else:
@@ -419,3 +442,44 @@ class GraphQLEndpoint:
         else:
             status = 400
         return result.body, status
+
+    def _finish_steady(self, ready: Ready) -> EngineResult:
+        """Run a query outside the event loop, with no change set applied meanwhile."""
+        if self.writer is None:
+            return self.engine.finish(ready)
+        with self.writer.model.reading():
+            return self.engine.finish(ready)
+
+    def _actor(self, request: Request) -> Actor | None:
+        """Who the request's token stands for; ``None`` without one; 401 for a malformed, unknown or revoked one."""
+        header = request.headers.get("authorization")
+        if header is None:
+            return None
+        scheme, _, token = header.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _unauthenticated("the Authorization header must be 'Bearer <token>'")
+        if self.writer is None:
+            raise _unauthenticated("this server has no journal, so no tokens")
+        try:
+            actor = authenticate(self.writer.journal, token.strip())
+        except JournalError as error:
+            log.warning("token check failed: %s", error)
+            actor = None
+        if actor is None:
+            raise _unauthenticated("the API token is unknown or revoked")
+        return actor
+
+    def _authorize(self, ready: Ready, actor: Actor | None) -> None:
+        if actor is None:
+            raise _unauthenticated("changing the graph needs an API token: send Authorization: Bearer <token>")
+        needed = max(required_role(ready.operation, ready.fragments), Role.EDITOR, key=lambda r: r.rank)
+        if not actor.role.allows(needed):
+            raise HttpError(
+                403,
+                "FORBIDDEN",
+                f"this mutation needs the {needed.value} role; the token {actor.name!r} is {actor.role.value}",
+            )
+
+
+def _unauthenticated(message: str) -> HttpError:
+    return HttpError(401, "UNAUTHENTICATED", message, {"www-authenticate": 'Bearer realm="oversight"'})

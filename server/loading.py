@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import TextIO
 
-from graph.errors import DataError, ValidationFailed
+from graph.errors import DataError, Problem, ValidationFailed
 from graph.load import load_directory
 from graph.store import GraphStore
 
-__all__ = ["load_or_report"]
+__all__ = ["load_or_report", "report_problems"]
+
+
+def report_problems(where: object, problems: Sequence[Problem], consequence: str, err: TextIO) -> None:
+    """Print ``where``, how many problems and the ``consequence``, then every problem on its own line."""
+    count = len(problems)
+    print(f"{where}: {count} problem{'s' if count != 1 else ''}; {consequence}", file=err)
+    for problem in problems:
+        print(f"  {problem}", file=err)
 
 
 def load_or_report(directory: str | os.PathLike[str], err: TextIO, consequence: str) -> GraphStore | None:
@@ -22,10 +31,7 @@ def load_or_report(directory: str | os.PathLike[str], err: TextIO, consequence: 
     try:
         return load_directory(directory)
     except ValidationFailed as failure:
-        count = len(failure.problems)
-        print(f"{directory}: {count} problem{'s' if count != 1 else ''}; {consequence}", file=err)
-        for problem in failure.problems:
-            print(f"  {problem}", file=err)
+        report_problems(directory, failure.problems, consequence, err)
     except DataError as error:
         print(f"{directory}: {error}", file=err)
     return None

@@ -20,6 +20,8 @@ from server.assets import DEFAULT_ASSETS
 __all__ = ["SETTINGS_DOC", "Settings", "SettingsError", "env_values", "parse_setting"]
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "seed"
+DEFAULT_DB = Path("oversight.db")
+"""The journal's default file: ``oversight.db`` in the current directory."""
 
 DEFAULT_CORS_HEADERS = (
     "accept",
@@ -42,6 +44,10 @@ class Settings:
     """Everything the server can be configured with."""
 
     data: Path = DEFAULT_DATA
+    db: Path = DEFAULT_DB
+    snapshot_every: int = 1000
+    follow_interval: float = 1.0
+    require_token: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -133,6 +139,10 @@ class Settings:
             raise SettingsError(f"max_header_bytes must be at least 1024, got {self.max_header_bytes}")
         if self.limit_concurrency < 0:
             raise SettingsError(f"limit_concurrency must not be negative, got {self.limit_concurrency}")
+        if self.snapshot_every < 0:
+            raise SettingsError(f"snapshot_every must not be negative, got {self.snapshot_every}")
+        if self.follow_interval <= 0:
+            raise SettingsError(f"follow_interval must be above 0, got {self.follow_interval}")
         if self.offload_threads < 1:
             raise SettingsError(f"offload_threads must be at least 1, got {self.offload_threads}")
         for name in _LIMIT_NAMES:
@@ -195,7 +205,23 @@ def _parse(kind: type, text: str, variable: str) -> Any:
 
 
 SETTINGS_DOC: dict[str, tuple[type, str]] = {
-    "data": (Path, "Directory of seed files to serve (default: the bundled `seed/`)."),
+    "data": (
+        Path,
+        "Directory of seed files imported as the journal's first change set when the journal is new (default: the bundled `seed/`).",
+    ),
+    "db": (
+        Path,
+        "The change journal, an SQLite file created on first start (default `oversight.db` in the current directory).",
+    ),
+    "snapshot_every": (
+        int,
+        "Write a snapshot of the graph after this many change sets, so a restart replays few (default `1000`; `0`: never).",
+    ),
+    "follow_interval": (
+        float,
+        "Seconds between checks for change sets recorded by other processes sharing the journal (default `1`).",
+    ),
+    "require_token": (bool, "Require an API token for reads too (default off: anyone may read)."),
     "host": (str, "Interface to listen on (default `127.0.0.1`)."),
     "port": (int, "Port to listen on (default `8000`)."),
     "workers": (

@@ -20,3 +20,9 @@ SEED = Path(__file__).resolve().parent.parent / "seed"
 def seed_store() -> GraphStore:
     """The bundled seed, loaded once."""
     return load_directory(SEED)
+
+
+@pytest.fixture(autouse=True)
+def _journal_elsewhere(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Servers a test starts keep their journal in a fresh temporary folder, never in the working directory."""
+    monkeypatch.setenv("OVERSIGHT_DB", str(tmp_path_factory.mktemp("journal") / "graph.db"))

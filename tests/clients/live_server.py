@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -24,6 +26,7 @@ def _free_port() -> int:
 def running_server(*flags: str) -> Iterator[str]:
     """Serve the seed with ``flags`` on a free local port; yield the GraphQL URL; always stop it."""
     port = _free_port()
+    journal = tempfile.mkdtemp(prefix="oversight-journal-")
     command = [
         str(Path(sys.executable).with_name("oversight")),
         "serve",
@@ -31,6 +34,8 @@ def running_server(*flags: str) -> Iterator[str]:
         str(port),
         "--log-level",
         "warning",
+        "--db",
+        str(Path(journal) / "graph.db"),
         *flags,
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("OVERSIGHT_")}
@@ -54,3 +59,4 @@ def running_server(*flags: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        shutil.rmtree(journal, ignore_errors=True)

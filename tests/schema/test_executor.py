@@ -47,6 +47,8 @@ ROOT_CALLS = {
     "stats": "",
     "rateLimit": "",
     "relations": '(types: [PARTY_TO, SIGNED], first: 3, after: "WyJyZWxzIiwib3JnL2FudGhyb3BpY3xQQVJUWV9UT3xhZ3JlZW1lbnQvYW50aHJvcGljLWNhaXNpIl0=")',
+    "changes": "(first: 3)",
+    "history": '(id: "org/meta")',
 }
 
 

@@ -84,7 +84,10 @@ def test_export_refuses_a_directory_for_a_file_format_and_broken_data(tmp_path):
     shutil.copytree(SEED, tmp_path / "seed")
     with open(tmp_path / "seed" / "people.toml", "a", encoding="utf-8") as f:
         f.write('\n[[person]]\nkey = "person/ben-kass"\nname = "Again"\ndescription = "x"\n')
-    status, out, err = run("export", "--format", "toml", "--data", str(tmp_path / "seed"), str(tmp_path / "out"))
+    fresh = str(tmp_path / "fresh.db")  # a new journal begins from the broken directory, and cannot
+    status, out, err = run(
+        "export", "--format", "toml", "--db", fresh, "--data", str(tmp_path / "seed"), str(tmp_path / "out")
+    )
     assert status == 1 and out == "" and "2 problems; nothing exported" in err
     assert not (tmp_path / "out").exists()
 

@@ -51,13 +51,24 @@ def test_a_credentialed_request_gets_its_origin_and_the_exposed_headers(client):
     response = client.post(
         "/graphql",
         json={"query": "{ stats { entityCount } }"},
-        headers={"origin": ORIGINS[1], "authorization": "Bearer x", "cookie": "session=1"},
+        headers={"origin": ORIGINS[1], "cookie": "session=1"},
     )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == ORIGINS[1]
     assert response.headers["access-control-allow-credentials"] == "true"
     exposed = {h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")}
     assert {"x-request-id", "etag"} <= exposed
+
+
+def test_a_refused_token_is_readable_by_the_page(client):
+    response = client.post(
+        "/graphql",
+        json={"query": "{ stats { entityCount } }"},
+        headers={"origin": ORIGINS[1], "authorization": "Bearer not-a-token"},
+    )
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert response.headers["access-control-allow-origin"] == ORIGINS[1]
 
 
 def test_without_credentials_the_header_is_absent(seed_store):

@@ -5,7 +5,8 @@
 // host. Screenshots go to web/test/artefacts/. Needs the browser assets fetched
 // (.venv/bin/oversight assets fetch) and chromium installed; .ci/browser does both.
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { after, afterEach, before, beforeEach, describe, test } from "node:test";
@@ -51,7 +52,9 @@ function freePort() {
 async function startServer() {
   const port = await freePort();
   const output = [];
-  const child = spawn(join(root, ".venv", "bin", "oversight"), ["serve", "--port", String(port)], {
+  // A journal of its own, in a temporary folder, so the tests never touch one in the checkout.
+  const journal = join(mkdtempSync(join(tmpdir(), "oversight-browser-")), "graph.db");
+  const child = spawn(join(root, ".venv", "bin", "oversight"), ["serve", "--port", String(port), "--db", journal], {
     cwd: root,
     env: { ...process.env, OVERSIGHT_LOG_LEVEL: "warning" },
     stdio: ["ignore", "pipe", "pipe"],
