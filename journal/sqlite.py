@@ -200,20 +200,34 @@ class SQLiteJournal(Journal):
         return journal_id
 
     def _open_existing(self) -> str:
-        check = self._reader.execute("PRAGMA quick_check").fetchone()[0]
-        if check != "ok":
-            raise JournalUnavailable(f"{self._path} is damaged (SQLite quick_check: {check}); it was left as it is")
         tables = {row[0] for row in self._reader.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "meta" not in tables:
             raise JournalUnavailable(
                 f"{self._path} is an SQLite database but not an Oversight Graph journal; it was left as it is"
             )
+        # The small tables are checked now; the large ones (effects, history)
+        # would take minutes on a big journal, and report damage when read.
+        for table in ("meta", "change_set", "token"):
+            check = self._reader.execute(f"PRAGMA quick_check({table})").fetchone()[0]
+            if check != "ok":
+                raise JournalUnavailable(f"{self._path} is damaged (SQLite quick_check: {check}); it was left as it is")
         meta = dict(self._reader.execute("SELECT name, value FROM meta").fetchall())
         if meta.get("format") != FORMAT:
             raise JournalUnavailable(
                 f"{self._path} is a journal of format {meta.get('format')!r}; this version reads format {FORMAT}"
             )
         return str(meta["journal_id"])
+
+    @contextmanager
+    def _reads(self) -> Iterator[None]:
+        """Hold the reading connection; a damaged page read becomes :class:`JournalUnavailable`."""
+        with self._read_lock:
+            try:
+                yield
+            except sqlite3.DatabaseError as error:
+                raise JournalUnavailable(
+                    f"the journal {self._path} cannot be read ({error}): it may be damaged; it was left as it is"
+                ) from None
 
     @staticmethod
     @contextmanager
@@ -240,7 +254,7 @@ class SQLiteJournal(Journal):
         return self._id
 
     def note(self, name: str) -> str | None:
-        with self._read_lock:
+        with self._reads():
             row = self._reader.execute("SELECT value FROM meta WHERE name = ?", (f"note:{name}",)).fetchone()
         return str(row[0]) if row is not None else None
 
@@ -252,7 +266,7 @@ class SQLiteJournal(Journal):
             )
 
     def head(self) -> int:
-        with self._read_lock:
+        with self._reads():
             version: int = self._reader.execute("SELECT coalesce(max(version), 0) FROM change_set").fetchone()[0]
         return version
 
@@ -260,7 +274,7 @@ class SQLiteJournal(Journal):
         # Pages of change sets, so a large journal is never held in memory at once.
         while True:
             page = 256 if limit is None else min(limit, 256)
-            with self._read_lock:
+            with self._reads():
                 rows = self._reader.execute(
                     "SELECT version, at, actor, role, reason FROM change_set WHERE version > ? ORDER BY version LIMIT ?",
                     (after, page),
@@ -293,18 +307,18 @@ class SQLiteJournal(Journal):
         ]
 
     def get(self, version: int, *, effects: bool = True) -> ChangeSet | None:
-        with self._read_lock:
+        with self._reads():
             row = self._reader.execute(
                 "SELECT version, at, actor, role, reason FROM change_set WHERE version = ?", (version,)
             ).fetchone()
             return self._change_set(row, effects) if row is not None else None
 
     def effects(self, version: int, offset: int = 0, limit: int | None = None) -> list[Effect]:
-        with self._read_lock:
+        with self._reads():
             return self._effects(version, offset, -1 if limit is None else limit)
 
     def history(self, key: str, after: int = 0, limit: int = 100) -> list[int]:
-        with self._read_lock:
+        with self._reads():
             rows = self._reader.execute(
                 "SELECT version FROM touched WHERE key = ? AND version > ? ORDER BY version LIMIT ?",
                 (key, after, limit),
@@ -333,7 +347,7 @@ class SQLiteJournal(Journal):
                 raise ValueError(f"a token named {name!r} exists already (revoked ones keep their name)") from None
 
     def tokens(self) -> list[TokenInfo]:
-        with self._read_lock:
+        with self._reads():
             rows = self._reader.execute("SELECT name, role, created, revoked FROM token ORDER BY name").fetchall()
         return [
             TokenInfo(
@@ -353,7 +367,7 @@ class SQLiteJournal(Journal):
             return cursor.rowcount == 1
 
     def token_by_digest(self, digest: str) -> tuple[str, Role, str] | None:
-        with self._read_lock:
+        with self._reads():
             row = self._reader.execute(
                 "SELECT name, role, digest FROM token WHERE digest = ? AND revoked IS NULL", (digest,)
             ).fetchone()
