@@ -25,6 +25,7 @@ import argparse
 import http.client
 import itertools
 import json
+import os
 import random
 import resource
 import statistics
@@ -150,6 +151,8 @@ def _http_part(directory: Path, seconds: float) -> dict[str, Any]:
                 "warning",
             ],
             cwd=ROOT.parent,
+            # The readers are one client by address: no cost budget, as in bench.serve.
+            env={**os.environ, "OVERSIGHT_RATE_LIMIT_COST": "0"},
         )
         try:
             _wait_healthy(port, server, 600)
