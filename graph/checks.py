@@ -36,6 +36,7 @@ from dataclasses import MISSING, fields
 
 from graph.enums import AttributionKind, Confidence, Kind
 from graph.model import ENTITY_CLASSES, Citation, Entity, Relation
+from graph.vocabulary import LASTING as _LASTING
 
 __all__ = ["FACT_FIELDS", "RULES", "entity_problems", "relation_problems"]
 
@@ -67,11 +68,14 @@ RULES: dict[str, str] = {
 
 Found = list[tuple[str, str]]
 
-_DEFAULTS: dict[tuple[Kind, str], object] = {
-    (kind, f.name): (None if f.default is MISSING else f.default)
+_DEFAULTS = {
+    kind: {f.name: (None if f.default is MISSING else f.default) for f in fields(cls)}
     for kind, cls in ENTITY_CLASSES.items()
-    for f in fields(cls)
 }
+# Each kind's fact fields with the default that states nothing (loads call this per entity).
+_FACTS = {kind: tuple((name, _DEFAULTS[kind][name]) for name in names) for kind, names in FACT_FIELDS.items()}
+_INFERRED = Confidence.INFERRED
+_BACKGROUND = AttributionKind.BACKGROUND_KNOWLEDGE
 
 
 def _background(citations: tuple[Citation, ...], found: Found) -> None:
@@ -103,10 +107,9 @@ def entity_problems(entity: Entity) -> Found:
     [('major_ai_developer', "unsupported-field: True is not supported by any citation; name 'major_ai_developer' in a citation's `supports`, or list it under `inferred`")]
     """
     found: Found = []
-    kind = entity.kind
-    for name in FACT_FIELDS[kind]:
+    for name, default in _FACTS[entity.kind]:
         value = getattr(entity, name)
-        if value is None or value == _DEFAULTS[(kind, name)] or name in entity.inferred:
+        if value is None or value == default or name in entity.inferred:
             continue
         shown = getattr(value, "_name_", value)
         backing = [c for c in entity.citations if name in c.supports]
@@ -128,7 +131,10 @@ def entity_problems(entity: Entity) -> Found:
     for name in entity.inferred:
         if name != "name" and getattr(entity, name, None) in (None, ()):
             found.append(("inferred", f"inferred-without-value: {name!r} is listed but the entity has no {name}"))
-    _background(entity.citations, found)
+    for citation in entity.citations:
+        if citation.attribution.kind is _BACKGROUND:
+            _background(entity.citations, found)
+            break
     return found
 
 
@@ -147,17 +153,24 @@ def relation_problems(relation: Relation, entity: Callable[[str], Entity | None]
     """
     found: Found = []
     citations = relation.citations
-    if citations and all(c.confidence is Confidence.INFERRED for c in citations):
-        if not any(c.attribution.kind is AttributionKind.BACKGROUND_KNOWLEDGE for c in citations):
-            found.append(
-                (
-                    "citation",
-                    "inferred-only: every citation is INFERRED and none is the editors' BACKGROUND_KNOWLEDGE; "
-                    "cite a paragraph that states it, or say that it is the editors' knowledge",
-                )
+    inferred_only = bool(citations)
+    background = False
+    for citation in citations:  # one pass: this runs for every relation a load reads
+        if citation.confidence is not _INFERRED:
+            inferred_only = False
+        if citation.attribution.kind is _BACKGROUND:
+            background = True
+    if inferred_only and not background:
+        found.append(
+            (
+                "citation",
+                "inferred-only: every citation is INFERRED and none is the editors' BACKGROUND_KNOWLEDGE; "
+                "cite a paragraph that states it, or say that it is the editors' knowledge",
             )
-    _background(citations, found)
-    if relation.type.lasting:
+        )
+    if background:
+        _background(citations, found)
+    if relation.type in _LASTING:
         for key in (relation.subject, relation.object):
             end = entity(key)
             ended = getattr(end, "ended", None)

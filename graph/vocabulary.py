@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from graph.enums import DescribedEnum, Kind
 
-__all__ = ["RelationType"]
+__all__ = ["LASTING", "RelationType"]
 
 _ORG = Kind.ORGANIZATION
 _PER = Kind.PERSON
@@ -261,7 +261,7 @@ class RelationType(DescribedEnum):
         >>> RelationType.PART_OF.lasting, RelationType.CREATED.lasting
         (True, False)
         """
-        return self in _LASTING
+        return self in LASTING
 
     def sentence(self, subject: str, obj: str, *, plural: bool = False, subject_kind: Kind | None = None) -> str:
         """The relation as an English sentence between two names.
@@ -302,7 +302,7 @@ class RelationType(DescribedEnum):
         return subject in self.subjects and obj in self.objects
 
 
-_LASTING = frozenset(
+LASTING = frozenset(
     {
         RelationType.PART_OF,
         RelationType.HOUSED_IN,
@@ -318,6 +318,7 @@ _LASTING = frozenset(
         RelationType.TAKES_PART_IN,
     }
 )
+"""Relation types that are states holding for a time, not one-off acts (see :attr:`RelationType.lasting`)."""
 
 
 _PLURAL = {

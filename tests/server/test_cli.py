@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -96,3 +97,31 @@ def test_export_to_standard_output():
     script = Path(sys.executable).with_name("oversight")
     result = subprocess.run([str(script), "export", "--format", "ntriples", "-"], capture_output=True, check=True)
     assert result.stdout.count(b" .\n") == len(result.stdout.splitlines()) > 1000
+
+
+def test_check_reads_a_symlinked_subdirectory_and_refuses_a_dangling_link(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SEED, data, ignore=shutil.ignore_patterns("relations"))
+    os.symlink(SEED / "relations", data / "relations")
+    status, out, err = run("check", str(data))
+    assert status == 0 and err == ""
+    assert "valid: 50 entities, 79 relations" in out
+    os.symlink(tmp_path / "gone", data / "more")
+    status, out, err = run("check", str(data))
+    assert status == 1 and out == ""
+    assert err.splitlines() == [
+        f"{data}: 1 problem; nothing loaded",
+        f"  more: symbolic link: is a symbolic link to {str(tmp_path / 'gone')!r}, which does not exist",
+    ]
+
+
+def test_check_reports_one_toml_typo_as_one_problem(tmp_path):
+    shutil.copytree(SEED, tmp_path / "seed")
+    orgs = tmp_path / "seed" / "organizations.toml"
+    orgs.write_text(orgs.read_text(encoding="utf-8").replace('category = "COMPANY"', 'category = "COMPANY', 1))
+    status, out, err = run("check", str(tmp_path / "seed"))
+    assert status == 1 and out == ""
+    first, problem = err.splitlines()
+    assert first.endswith("seed: 1 problem; nothing loaded")
+    assert problem.startswith("  organizations.toml: file: not valid TOML:")
+    assert "this hides 73 follow-on problems (references to keys defined here), not listed: fix it first" in problem
