@@ -33,9 +33,10 @@ and is also reified as an ``rdf:Statement`` (its relation IRI) carrying
 ``og:daysAllowed``, ``og:deadline``…), ``og:confidence`` and one
 ``og:citation`` per citation. A citation (``og:Citation``) has
 ``og:document``, ``og:paragraph``, ``og:claim``, ``og:confidence``,
-``og:attributionKind``, ``og:attributionText``, ``og:sourceCount`` and
-``og:speaker``. Reification rather than RDF-star, because every RDF 1.1
-tool reads it.
+``og:attributionKind``, ``og:attributionText``, ``og:sourceCount``,
+``og:speaker`` and, on an entity's citation, ``og:supports`` per field it
+supports. Reification rather than RDF-star, because every RDF 1.1 tool
+reads it.
 
 Values
 ------
@@ -182,6 +183,8 @@ def _citations(graph: list[Triple], owner: URIRef, citations: Iterable[Citation]
             graph.append((node, OG.sourceCount, Literal(who.source_count)))
         if who.speaker is not None:
             graph.append((node, OG.speaker, entity_iri(who.speaker)))
+        for name in citation.supports:
+            graph.append((node, OG.supports, Literal(name)))
 
 
 def entity_triples(entity: Entity) -> list[Triple]:

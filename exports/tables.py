@@ -80,8 +80,9 @@ CITATION_COLUMNS = [
     "attribution_text",
     "source_count",
     "speaker",
+    "supports",
 ]
-"""Columns of ``citations.csv``."""
+"""Columns of ``citations.csv``; ``supports`` lists (as JSON) the entity fields a citation of an entity supports."""
 
 _ROWS_PER_CHUNK = 500
 
@@ -156,6 +157,7 @@ def citation_rows(about: str, about_type: str, citations: Sequence[Citation]) ->
             "attribution_text": who.text,
             "source_count": _cell(who.source_count),
             "speaker": who.speaker or "",
+            "supports": json.dumps(list(citation.supports)) if citation.supports else "",
         }
 
 

@@ -84,3 +84,15 @@ def test_the_generated_graph_parses_back_to_every_triple(generated_store, name):
     graph = parsed(snapshot, name)
     assert len(set(graph.subjects(RDF.type, RDF.Statement))) == generated_store.relation_count
     assert set(graph) == set(triples_of(snapshot))
+
+
+def test_what_an_entitys_citation_supports_is_stated(seed_store, seed_graphs):
+    graph = seed_graphs["turtle"]
+    stated = {
+        (str(entity_iri(e.key)) + f"/citation/{n}", name)
+        for e in seed_store.entities()
+        for n, c in enumerate(e.citations, 1)
+        for name in c.supports
+    }
+    assert stated, "the seed's entity citations support some fields"
+    assert {(str(s), str(o)) for s, o in graph.subject_objects(OG.supports)} == stated

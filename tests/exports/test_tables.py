@@ -54,6 +54,11 @@ def test_rows_hold_every_record_and_fact(any_store, tmp_path):
         assert [r["source_count"] for r in rows] == [
             "" if c.attribution.source_count is None else str(c.attribution.source_count) for c in relation.citations
         ]
+    for entity in any_store.entities():
+        rows = by_owner.get(entity.key, [])
+        assert [json.loads(r["supports"]) if r["supports"] else [] for r in rows] == [
+            list(c.supports) for c in entity.citations
+        ]
     total = sum(len(e.citations) for e in any_store.entities()) + sum(len(r.citations) for r in any_store.relations())
     assert len(citations) == total
 
