@@ -213,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         f"`python -m bench.pull` on {machine}, server `oversight serve` (one worker) on 127.0.0.1.\n"
         f"Paged GraphQL uses pages of {PAGE}, the largest allowed, over one keep-alive connection.\n"
         "The server runs with `OVERSIGHT_RATE_LIMIT_COST=0`: with the default per-client budget (100,000 per 60 s)\n"
-        "the paged pull of the 10k graph is refused with `RATE_LIMITED` after about 70 pages; exports are not metered.\n\n"
+        "the paged pull of the 10k graph is refused with `RATE_LIMITED` once a minute's pages have cost 100,000\n"
+        "(a page of 100 relations with their citations costs 1,401); exports are not metered.\n\n"
         + table
         + "\n"
     )
