@@ -35,6 +35,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from graph.checks import entity_problems, relation_problems
 from graph.enums import Kind
 from graph.errors import Problem, UnknownRelation
 from graph.load import ReferenceChecker
@@ -248,6 +249,9 @@ class _Planner:
         draft = parse_entity(kind, record, self.source(request), self.problems)
         if draft.citations:
             self.checker().check_citations(draft.citations, self.source(request))
+        if draft.entity is not None:  # the editorial rules, as the loader applies them
+            for field, message in entity_problems(draft.entity):
+                self.problem(request, field, message)
         return draft.entity if len(self.problems) == before else None
 
     def parse_relation(self, request: EditRequest, record: Mapping[str, Any]) -> Relation | None:
@@ -259,7 +263,16 @@ class _Planner:
         draft = parse_relation(record, self.source(request), self.problems)
         checked = RelationDraft(draft.subject, draft.type, draft.object, draft.citations, draft.relation)
         self.checker().check_relation(checked, self.source(request))
+        if draft.relation is not None and len(self.problems) == before:
+            for field, message in relation_problems(draft.relation, self.working.entity):
+                self.problem(request, field, message)
         return draft.relation if len(self.problems) == before else None
+
+    def recheck_relations(self, request: EditRequest, entity: Entity) -> None:
+        """Apply the relation rules again to ``entity``'s relations (its end may have changed)."""
+        for relation in self.working.relations_of(entity.key):
+            for _field, message in relation_problems(relation, self.working.entity):
+                self.problem(request, "", f"relation {relation.key!r}: {message}")
 
     def put_entity(self, op: str, entity: Entity) -> None:
         old = self.working.entity(entity.key)
@@ -324,6 +337,8 @@ class _Planner:
         if isinstance(old, Document) and isinstance(entity, Document):
             self.check_paragraphs(request, old, entity)
         self.put_entity(request.op, entity)
+        if old is not None and getattr(old, "ended", None) != getattr(entity, "ended", None):
+            self.recheck_relations(request, entity)
 
     def op_updateEntity(self, request: EditRequest) -> None:
         entity = self.existing_entity(request, "key")
@@ -349,6 +364,8 @@ class _Planner:
         if isinstance(entity, Document) and isinstance(updated, Document):
             self.check_paragraphs(request, entity, updated)
         self.put_entity(request.op, updated)
+        if getattr(entity, "ended", None) != getattr(updated, "ended", None):
+            self.recheck_relations(request, updated)
 
     def check_paragraphs(self, request: EditRequest, old: Document, new: Document) -> None:
         if new.paragraphs >= old.paragraphs:

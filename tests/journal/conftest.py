@@ -24,7 +24,7 @@ def citation(paragraph: int = 3, claim: str = "A claim in the editors' words.") 
         "document": DOC,
         "paragraph": paragraph,
         "claim": claim,
-        "confidence": "INFERRED",
+        "confidence": "REPORTED",
         "attribution": {"kind": "REPORTING"},
     }
 

@@ -231,3 +231,15 @@ def test_restart_replays_the_journal_to_the_same_graph(writer: Writer, journal: 
     assert {r.key: r for r in new.relations()} == {r.key: r for r in old.relations()}
     assert new.redirects == old.redirects == {"org/example-lab": "org/openai"}
     assert again.created_in("org/example-lab") == 2 and again.updated_in("org/openai") == 4
+
+
+def test_writes_follow_the_editorial_rules_of_the_checker(writer: Writer) -> None:
+    # A fact field no citation supports, and a relation resting on an inference alone.
+    with pytest.raises(EditRejected, match="not supported by any citation"):
+        _create(writer, _org(country="FR"))
+    guess = {**citation(), "confidence": "INFERRED"}
+    relation = {"subject": "org/meta", "type": "RIVALS", "object": "org/xai", "citation": [guess]}
+    with pytest.raises(EditRejected, match="BACKGROUND_KNOWLEDGE"):
+        writer.submit(EDITOR, "guess", [EditRequest("addRelation", {"record": relation})])
+    supported = _org(country="FR", citation=[{**citation(), "supports": ["country"]}])
+    assert _create(writer, supported).version == 2

@@ -25,12 +25,12 @@ CITATION = {
     "document": "doc/nyt-meta-ai-reviews",
     "paragraph": 3,
     "claim": "A test record.",
-    "confidence": "INFERRED",
+    "confidence": "REPORTED",
     "attribution": {"kind": "REPORTING"},
 }
 CREATE = """mutation($key: String!) {
   createEntity(input: {kind: ORGANIZATION, key: $key, name: $key, description: "Crash test.", category: COMPANY,
-    citations: [{document: "doc/nyt-meta-ai-reviews", paragraph: 3, claim: "A test record.", confidence: INFERRED,
+    citations: [{document: "doc/nyt-meta-ai-reviews", paragraph: 3, claim: "A test record.", confidence: REPORTED,
     attribution: {kind: REPORTING}}]}, reason: "crash test") { version }
 }"""
 
