@@ -214,9 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Paged GraphQL uses pages of {PAGE}, the largest allowed, over one keep-alive connection.\n"
         "The server runs with `OVERSIGHT_RATE_LIMIT_COST=0`: with the default per-client budget (100,000 per 60 s)\n"
         "the paged pull of the 10k graph is refused with `RATE_LIMITED` once a minute's pages have cost 100,000\n"
-        "(a page of 100 relations with their citations costs 1,401); exports are not metered.\n\n"
-        + table
-        + "\n"
+        "(a page of 100 relations with their citations costs 1,401); exports are not metered.\n\n" + table + "\n"
     )
     print("\n" + table)
     args.out.mkdir(parents=True, exist_ok=True)
