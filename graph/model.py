@@ -198,6 +198,34 @@ class _OwnAttributes(Mapping[str, Any]):
     def __len__(self) -> int:
         return 1
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Snapshots pickle millions of these: a tuple of field values, put
+        # back by the slot descriptors, loads many times faster than the
+        # state dict a frozen dataclass pickles by default.
+        cls = type(self)
+        names, _setters = _slots_of(cls)
+        return (_rebuilt, (cls, tuple([getattr(self, name) for name in names])))
+
+
+_SLOTS: dict[type, tuple[tuple[str, ...], tuple[Any, ...]]] = {}
+
+
+def _slots_of(cls: type) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """A record class's field names and the setters of their slots."""
+    found = _SLOTS.get(cls)
+    if found is None:
+        names = tuple(f.name for f in fields(cls))
+        found = _SLOTS[cls] = (names, tuple(getattr(cls, name).__set__ for name in names))
+    return found
+
+
+def _rebuilt(cls: type, values: tuple[Any, ...]) -> Any:
+    """A record of class ``cls`` from its field values, as pickled by ``__reduce__`` (no ``__init__`` run)."""
+    record = object.__new__(cls)
+    for set_slot, value in zip(_slots_of(cls)[1], values, strict=True):
+        set_slot(record, value)
+    return record
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Entity(_OwnAttributes):
