@@ -221,7 +221,7 @@ def _slots_of(cls: type) -> tuple[tuple[str, ...], tuple[Any, ...]]:
 
 def _rebuilt(cls: type, values: tuple[Any, ...]) -> Any:
     """A record of class ``cls`` from its field values, as pickled by ``__reduce__`` (no ``__init__`` run)."""
-    record = object.__new__(cls)
+    record: Any = object.__new__(cls)
     for set_slot, value in zip(_slots_of(cls)[1], values, strict=True):
         set_slot(record, value)
     return record
