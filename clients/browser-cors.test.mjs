@@ -5,7 +5,9 @@
 // page servers, all on 127.0.0.1 ports of their own. .ci/run runs it after .ci/browser, which
 // installs chromium: `cd clients && node --test browser-cors.test.mjs`.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:http";
 import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
@@ -39,6 +41,7 @@ async function freePort() {
 
 let api;
 let apiServer;
+let token;
 let allowed;
 let refused;
 let browser;
@@ -47,11 +50,19 @@ before(async () => {
   allowed = await pageOrigin();
   refused = await pageOrigin();
   const port = await freePort();
+  // A journal of its own, and a real reader token: a token the server does not know is refused (401).
+  const db = join(mkdtempSync(join(tmpdir(), "oversight-cors-")), "graph.db");
+  const oversight = join(root, ".venv", "bin", "oversight");
+  token = execFileSync(oversight, ["token", "create", "--db", db, "--name", "web-app", "--role", "reader"])
+    .toString()
+    .trim()
+    .split("\n")
+    .pop();
   apiServer = spawn(
-    join(root, ".venv", "bin", "oversight"),
+    oversight,
     [
       "serve",
-      ...["--port", String(port), "--log-level", "warning"],
+      ...["--port", String(port), "--log-level", "warning", "--db", db],
       ...["--cors-origins", `${allowed.origin},https://admin.example`, "--cors-allow-credentials"],
     ],
     { cwd: root, stdio: "ignore" },
@@ -81,14 +92,14 @@ async function callFrom(origin) {
   const page = await browser.newPage();
   try {
     await page.goto(`${origin}/`);
-    return await page.evaluate(async (url) => {
+    return await page.evaluate(async ([url, token]) => {
       try {
         const response = await fetch(url, {
           method: "POST",
           credentials: "include",
           headers: {
             "content-type": "application/json",
-            authorization: "Bearer not-checked",
+            authorization: `Bearer ${token}`,
             "apollographql-client-name": "web-app",
             "apollographql-client-version": "1.2.3",
           },
@@ -98,7 +109,7 @@ async function callFrom(origin) {
       } catch (error) {
         return { failed: String(error) };
       }
-    }, api);
+    }, [api, token]);
   } finally {
     await page.close();
   }
@@ -108,7 +119,14 @@ test("a listed origin passes the preflight with Authorization, Apollo's headers 
   const result = await callFrom(allowed.origin);
   assert.equal(result.failed, undefined, result.failed);
   assert.equal(result.status, 200);
-  assert.deepEqual(result.body, { data: { stats: { entityCount: 46 } } });
+  const direct = await (
+    await fetch(api, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ stats { entityCount } }" }),
+    })
+  ).json();
+  assert.deepEqual(result.body, direct);
   assert.match(result.requestId, /^[0-9a-f]+$/, "X-Request-Id is exposed to the page");
 });
 
