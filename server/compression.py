@@ -18,6 +18,8 @@ from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipResponder, IdentityResponder
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from server.negotiation import weighted
+
 __all__ = ["BrotliResponder", "CompressionMiddleware", "choose_encoding"]
 
 _PREFERENCE = ("br", "gzip")
@@ -81,17 +83,9 @@ def choose_encoding(header: str | None) -> str | None:
         return None
     qualities: dict[str, float] = {}
     for item in header.split(","):
-        coding, *params = (part.strip() for part in item.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
+        coding, quality = weighted(item)
         if coding:
-            qualities[coding.lower()] = quality
+            qualities[coding] = quality
     wildcard = qualities.get("*", 0.0)
     best: tuple[float, int] | None = None
     chosen: str | None = None

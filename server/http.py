@@ -53,6 +53,7 @@ from schema.mutations import required_role
 from server.admission import Budgets, Lanes, client_key
 from server.batch import BATCH_CODES, BatchRefused, batch_items, join_results
 from server.caching import conditional
+from server.negotiation import weighted
 from server.pages import Pages
 from server.persisted import PERSISTED_CODES, DocumentRegistry, PersistedQueryError
 from server.safety import error_body, error_response, request_id_of
@@ -118,19 +119,6 @@ class GraphQLRequest:
 _CHOICES = {GRAPHQL_RESPONSE: GRAPHQL_RESPONSE, JSON: JSON, "application/*": JSON, "*/*": JSON}
 
 
-def _media_and_quality(item: str) -> tuple[str, float]:
-    media, *params = (p.strip() for p in item.split(";"))
-    quality = 1.0
-    for param in params:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                quality = float(value)
-            except ValueError:
-                quality = 0.0
-    return media.lower(), quality
-
-
 def _accepted(header: str | None) -> str:
     """The response media type for an Accept header, or :class:`HttpError` 406.
 
@@ -143,7 +131,7 @@ def _accepted(header: str | None) -> str:
     best: tuple[float, bool, int] | None = None
     choice: str | None = None
     for position, item in enumerate(header.split(",")):
-        media, quality = _media_and_quality(item)
+        media, quality = weighted(item)
         candidate = _CHOICES.get(media)
         if candidate is None or quality <= 0:
             continue
