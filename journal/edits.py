@@ -388,9 +388,12 @@ class _Planner:
             return
         relations = self.working.relations_of(entity.key)
         retracted = {r.key for r in relations}
+        # Only documents (cited) and people or organizations (speakers) can be named by a
+        # citation; the walk over every citation is skipped for the other kinds.
+        citable = entity.kind in (Kind.DOCUMENT, Kind.PERSON, Kind.ORGANIZATION)
         blockers = [
             (what, key)
-            for what, key in self.working.citing(entity.key)
+            for what, key in (self.working.citing(entity.key) if citable else ())
             if not (what == "relation" and key in retracted) and key != entity.key
         ]
         if blockers:

@@ -66,7 +66,8 @@ def write_snapshot(model: ReadModel, journal: Journal) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     version = model.version
     final = folder / f"{version:012d}.snapshot"
-    temporary = folder / f".{version:012d}.snapshot.partial"
+    # Named after this process too: several workers may snapshot the same version at once.
+    temporary = folder / f".{version:012d}.{os.getpid()}.snapshot.partial"
     state = (model.store, model.created, model.updated, model.base)
     with temporary.open("wb") as raw:
         raw.write(MAGIC + f" {version} {journal.journal_id}\n".encode())
