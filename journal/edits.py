@@ -538,7 +538,8 @@ class _Planner:
             return
         op = request.op
         # Citations that name the merged entity (as speaker) name the survivor instead.
-        for what, key in list(self.working.citing(gone.key)):
+        citable = gone.kind in (Kind.DOCUMENT, Kind.PERSON, Kind.ORGANIZATION)
+        for what, key in list(self.working.citing(gone.key)) if citable else []:
             record: Entity | Relation | None = (
                 self.working.entity(key) if what == "entity" else self.working.relation(key)
             )
