@@ -191,7 +191,10 @@ def timeline(
         entries = store.cached("timeline", lambda: _all_entries(store))
     lo = 0
     if start is not None:
-        lo = _first_not_before(entries, start.earliest() - _WIDEST)
+        earliest = start.earliest()
+        # A start within a year of 1 January of year 1 has nothing before it to widen into.
+        floor = earliest - _WIDEST if earliest > _dt.date.min + _WIDEST else _dt.date.min
+        lo = _first_not_before(entries, floor)
     if after is not None:
         lo = max(lo, bisect.bisect_right(entries, after, key=lambda e: e.sort_key))
     result: list[TimelineEntry] = []
