@@ -13,7 +13,7 @@ import strawberry
 
 from graph import edges, listing, paths, queries, timeline
 from graph.dates import PartialDate
-from graph.enums import Confidence, Kind
+from graph.enums import Kind
 from graph.model import Entity as GraphEntity
 from graph.model import Organization as GraphOrganization
 from graph.model import Relation as GraphRelation
@@ -51,7 +51,15 @@ from schema.results import (
     entity_connection,
     relation_list_connection,
 )
-from schema.types import Entity, Node
+from schema.types import (
+    Entity,
+    MinConfidenceArg,
+    Node,
+    PageAfterArg,
+    PageFirstArg,
+    RelationAsOfArg,
+    RelationTypesArg,
+)
 
 __all__ = ["Query"]
 
@@ -124,12 +132,8 @@ def _entity_list(kind: Kind, node_type: type, where_type: type, description: str
         "order_by": Annotated[
             EntityOrderInput | None, strawberry.argument(description="Sort order (default: by name, ascending).")
         ],
-        "first": Annotated[
-            int | None, strawberry.argument(description="Page size (default and maximum are server limits).")
-        ],
-        "after": Annotated[
-            str | None, strawberry.argument(description="Cursor of the last edge of the previous page.")
-        ],
+        "first": PageFirstArg,
+        "after": PageAfterArg,
         "return": Connection[node_type],  # type: ignore[valid-type]
     }
     resolve.__name__ = f"resolve_{kind.section}"
@@ -308,9 +312,7 @@ class Query:
     def relations(
         self,
         info: Info,
-        types: Annotated[
-            list[RelationType] | None, strawberry.argument(description="Only relations of these types.")
-        ] = None,
+        types: RelationTypesArg = None,
         subject: Annotated[
             strawberry.ID | None,
             strawberry.argument(description="Only relations from this entity (global id or key)."),
@@ -319,21 +321,10 @@ class Query:
             strawberry.ID | None,
             strawberry.argument(description="Only relations to this entity (global id or key)."),
         ] = None,
-        as_of: Annotated[
-            PartialDate | None,
-            strawberry.argument(
-                description="Only relations that may hold on this date (started by its end, not ended before its start)."
-            ),
-        ] = None,
-        min_confidence: Annotated[
-            Confidence | None, strawberry.argument(description="Only relations with a citation at least this firm.")
-        ] = None,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size (default and maximum are server limits).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor of the last edge of the previous page.")
-        ] = None,
+        as_of: RelationAsOfArg = None,
+        min_confidence: MinConfidenceArg = None,
+        first: PageFirstArg = None,
+        after: PageAfterArg = None,
     ) -> RelationListConnection:
         size = page_size(info, first)
         source = _entity_key(info, subject, "subject") if subject is not None else None
@@ -363,9 +354,7 @@ class Query:
             int | None, strawberry.argument(description="Only change sets after this graph version (default: all).")
         ] = None,
         first: Annotated[int | None, strawberry.argument(description="Page size.")] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor of the last edge of the previous page.")
-        ] = None,
+        after: PageAfterArg = None,
     ) -> ChangeSetConnection:
         return change_feed(info, since, first, after)
 
@@ -377,9 +366,7 @@ class Query:
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="An entity or relation: global id or key.")],
         first: Annotated[int | None, strawberry.argument(description="Page size.")] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor of the last edge of the previous page.")
-        ] = None,
+        after: PageAfterArg = None,
     ) -> ChangeSetConnection:
         key = key_from_id(id, "id")
         return key_history(info, info.context.store.resolve(key), first, after)

@@ -35,6 +35,29 @@ def change_set_at(info: Info, record: gm.Entity | gm.Relation, last: bool) -> An
     return find(info, record, last)
 
 
+RelationTypesArg = Annotated[
+    list[RelationType] | None, strawberry.argument(description="Only relations of these types.")
+]
+"""The ``types`` argument of relation lists."""
+RelationAsOfArg = Annotated[
+    PartialDate | None,
+    strawberry.argument(
+        description="Only relations that may hold on this date (started by its end, not ended before its start)."
+    ),
+]
+"""The ``asOf`` argument of relation lists."""
+MinConfidenceArg = Annotated[
+    Confidence | None, strawberry.argument(description="Only relations with a citation at least this firm.")
+]
+"""The ``minConfidence`` argument of relation lists."""
+PageFirstArg = Annotated[
+    int | None, strawberry.argument(description="Page size (default and maximum are server limits).")
+]
+"""The ``first`` argument of connections."""
+PageAfterArg = Annotated[str | None, strawberry.argument(description="Cursor of the last edge of the previous page.")]
+"""The ``after`` argument of connections."""
+
+
 __all__ = [
     "Attribution",
     "Citation",
@@ -188,27 +211,14 @@ class Entity(Node):
     def relations(
         root: gm.Entity,
         info: Info,
-        types: Annotated[
-            list[RelationType] | None, strawberry.argument(description="Only relations of these types.")
-        ] = None,
+        types: RelationTypesArg = None,
         direction: Annotated[
             Direction, strawberry.argument(description="OUTGOING: this entity is the subject; INCOMING: the object.")
         ] = Direction.BOTH,
-        as_of: Annotated[
-            PartialDate | None,
-            strawberry.argument(
-                description="Only relations that may hold on this date (started by its end, not ended before its start)."
-            ),
-        ] = None,
-        min_confidence: Annotated[
-            Confidence | None, strawberry.argument(description="Only relations with a citation at least this firm.")
-        ] = None,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size (default and maximum are server limits).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor of the last edge of the previous page.")
-        ] = None,
+        as_of: RelationAsOfArg = None,
+        min_confidence: MinConfidenceArg = None,
+        first: PageFirstArg = None,
+        after: PageAfterArg = None,
     ) -> RelationConnection:
         size = page_size(info, first)
         found = queries.relations(info.context.store, root.key, types, direction, as_of, min_confidence)
