@@ -31,7 +31,7 @@ from typing import Any
 
 from bench.mix import build_mix
 from bench.run import ROOT, _dataset, _free_port, _lua_script, _parse_wrk, _wait_healthy
-from graph.load import load_directory
+from oversight_graph.graph.load import load_directory
 
 __all__ = ["main"]
 

@@ -26,12 +26,12 @@ import brotli
 from starlette.testclient import TestClient
 
 from bench.run import _dataset
-from graph.load import load_directory
-from graph.queries import search
-from graph.store import GraphStore
-from server.app import create_app
-from server.compression import BROTLI_QUALITY, GZIP_LEVEL
-from server.settings import Settings
+from oversight_graph.graph.load import load_directory
+from oversight_graph.graph.queries import search
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.server.app import create_app
+from oversight_graph.server.compression import BROTLI_QUALITY, GZIP_LEVEL
+from oversight_graph.server.settings import Settings
 
 SEED = Path(__file__).resolve().parent.parent / "seed"
 

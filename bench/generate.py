@@ -60,8 +60,8 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from graph.checks import FACT_FIELDS
-from graph.enums import (
+from oversight_graph.graph.checks import FACT_FIELDS
+from oversight_graph.graph.enums import (
     AccessStatus,
     AgreementStatus,
     EventKind,
@@ -71,7 +71,7 @@ from graph.enums import (
     OrgCategory,
     QuestionStatus,
 )
-from graph.vocabulary import RelationType
+from oversight_graph.graph.vocabulary import RelationType
 
 __all__ = [
     "CHAIN_LENGTH",

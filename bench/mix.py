@@ -18,12 +18,12 @@ from typing import Any
 
 import orjson
 
-from graph import listing, paths, queries, timeline
-from graph.enums import Kind
-from graph.model import Citation, Entity
-from graph.pages import paginate
-from graph.store import GraphStore
-from schema.ids import TYPE_NAMES, global_id
+from oversight_graph.graph import listing, paths, queries, timeline
+from oversight_graph.graph.enums import Kind
+from oversight_graph.graph.model import Citation, Entity
+from oversight_graph.graph.pages import paginate
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.schema.ids import TYPE_NAMES, global_id
 
 __all__ = ["TYPENAME", "MixQuery", "build_mix", "distant_pair"]
 

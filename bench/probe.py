@@ -32,10 +32,10 @@ from typing import Any
 import orjson
 
 from bench.mix import TYPENAME, MixQuery, build_mix
-from graph.load import load_directory
-from schema import Context, build_schema
-from schema.context import Limits
-from schema.engine import CacheSizes, Engine
+from oversight_graph.graph.load import load_directory
+from oversight_graph.schema import Context, build_schema
+from oversight_graph.schema.context import Limits
+from oversight_graph.schema.engine import CacheSizes, Engine
 
 __all__ = ["measure", "probe"]
 

@@ -148,7 +148,16 @@ def _exports(port: int) -> dict[str, dict[str, Any]]:
 def _measure(label: str, directory: Path) -> dict[str, Any]:
     port = _free_port()
     journal = tempfile.mkdtemp(prefix="oversight-pull-")
-    command = [sys.executable, "-m", "server.cli", "serve", "--data", str(directory), "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "oversight_graph.server.cli",
+        "serve",
+        "--data",
+        str(directory),
+        "--port",
+        str(port),
+    ]
     command += ["--db", str(Path(journal) / "graph.db")]
     server = subprocess.Popen(
         command,

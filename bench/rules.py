@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import graph.load as load
-from graph.load import load_directory
+import oversight_graph.graph.load as load
+from oversight_graph.graph.load import load_directory
 
 __all__ = ["measure"]
 

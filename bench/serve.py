@@ -28,14 +28,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from graph.load import load_directory
-from schema import Context, OversightSchema, build_schema
-from schema.context import Limits
-from schema.engine import CacheSizes, Engine, EngineResult, Outcome
-from server.app import create_app, settle
-from server.http import GraphQLEndpoint
-from server.manager import serve
-from server.settings import Settings
+from oversight_graph.graph.load import load_directory
+from oversight_graph.schema import Context, OversightSchema, build_schema
+from oversight_graph.schema.context import Limits
+from oversight_graph.schema.engine import CacheSizes, Engine, EngineResult, Outcome
+from oversight_graph.server.app import create_app, settle
+from oversight_graph.server.http import GraphQLEndpoint
+from oversight_graph.server.manager import serve
+from oversight_graph.server.settings import Settings
 
 __all__ = ["StrawberryRunner", "build_app"]
 

@@ -128,7 +128,7 @@ def _entity_keys(directory: Path, most: int = 5000) -> list[str]:
 def _http_part(directory: Path, seconds: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="oversight-writes-") as temporary:
         db = Path(temporary) / "graph.db"
-        command = [sys.executable, "-m", "server.cli"]
+        command = [sys.executable, "-m", "oversight_graph.server.cli"]
         token = subprocess.run(
             [*command, "token", "create", "--db", str(db), "--name", "bench", "--role", "editor"],
             check=True,
@@ -174,13 +174,13 @@ from pathlib import Path
 step, directory, db = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 started = time.perf_counter()
 if step == "files":
-    from graph.load import load_directory
+    from oversight_graph.graph.load import load_directory
     store = load_directory(directory)
     size = None
 else:
-    from journal.snapshot import write_snapshot
-    from journal.sqlite import SQLiteJournal
-    from journal.startup import start_model
+    from oversight_graph.journal.snapshot import write_snapshot
+    from oversight_graph.journal.sqlite import SQLiteJournal
+    from oversight_graph.journal.startup import start_model
     journal = SQLiteJournal(db)
     model = start_model(journal, directory)
     store = model.store

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from graph.load import load_directory
-from schema.ids import RELATION_TYPE_NAME, TYPE_NAMES, global_id
+from oversight_graph.graph.load import load_directory
+from oversight_graph.schema.ids import RELATION_TYPE_NAME, TYPE_NAMES, global_id
 
 SEED = Path(__file__).resolve().parent.parent / "seed"
 

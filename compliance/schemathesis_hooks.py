@@ -31,9 +31,9 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis.graphql import nodes
 
-from schema.errors import CODES
-from schema.limits import LIMIT_CODES
-from server.http import HTTP_CODES
+from oversight_graph.schema.errors import CODES
+from oversight_graph.schema.limits import LIMIT_CODES
+from oversight_graph.server.http import HTTP_CODES
 
 DOCUMENTED_CODES = frozenset(CODES) | frozenset(LIMIT_CODES) | frozenset(HTTP_CODES)
 GRAPHQL_RESPONSE = "application/graphql-response+json"

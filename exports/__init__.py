@@ -9,7 +9,7 @@ both call :func:`write` or a format's ``stream`` on a :class:`Snapshot`.
 
 from __future__ import annotations
 
-from exports.formats import FORMATS, ExportError, ExportFormat, write
-from exports.snapshot import Snapshot
+from oversight_graph.exports.formats import FORMATS, ExportError, ExportFormat, write
+from oversight_graph.exports.snapshot import Snapshot
 
 __all__ = ["FORMATS", "ExportError", "ExportFormat", "Snapshot", "write"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.dates import DatePart, PartialDate
+from oversight_graph.graph.dates import DatePart, PartialDate
 
 __all__ = ["inferred_parts"]
 

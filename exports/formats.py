@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from exports.graphml import graphml_stream
-from exports.rdf import jsonld_stream, ntriples_stream, turtle_stream
-from exports.snapshot import Snapshot
-from exports.tables import csv_files, csv_zip
-from exports.toml_files import toml_files, toml_stream
+from oversight_graph.exports.graphml import graphml_stream
+from oversight_graph.exports.rdf import jsonld_stream, ntriples_stream, turtle_stream
+from oversight_graph.exports.snapshot import Snapshot
+from oversight_graph.exports.tables import csv_files, csv_zip
+from oversight_graph.exports.toml_files import toml_files, toml_stream
 
 __all__ = ["FORMATS", "ExportError", "ExportFormat", "write"]
 

@@ -20,9 +20,9 @@ from typing import Any
 
 import networkx as nx
 
-from exports.snapshot import Snapshot
-from exports.tables import entity_row, relation_row
-from graph.serialize import citation_record
+from oversight_graph.exports.snapshot import Snapshot
+from oversight_graph.exports.tables import entity_row, relation_row
+from oversight_graph.graph.serialize import citation_record
 
 __all__ = ["graphml_stream", "to_networkx"]
 

@@ -67,12 +67,12 @@ from rdflib.namespace import NamespaceManager
 from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
-from exports.dates import inferred_parts
-from exports.snapshot import Snapshot
-from graph.dates import DatePrecision, PartialDate
-from graph.enums import DescribedEnum, Kind
-from graph.model import QUALIFIER_FIELDS, Citation, Entity, Relation
-from graph.records import ENTITY_FIELDS
+from oversight_graph.exports.dates import inferred_parts
+from oversight_graph.exports.snapshot import Snapshot
+from oversight_graph.graph.dates import DatePrecision, PartialDate
+from oversight_graph.graph.enums import DescribedEnum, Kind
+from oversight_graph.graph.model import QUALIFIER_FIELDS, Citation, Entity, Relation
+from oversight_graph.graph.records import ENTITY_FIELDS
 
 __all__ = [
     "BASE",

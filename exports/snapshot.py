@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from graph.edges import sorted_relations
-from graph.enums import Kind
-from graph.model import Entity, Relation
-from graph.store import GraphStore
+from oversight_graph.graph.edges import sorted_relations
+from oversight_graph.graph.enums import Kind
+from oversight_graph.graph.model import Entity, Relation
+from oversight_graph.graph.store import GraphStore
 
 __all__ = ["Snapshot"]
 

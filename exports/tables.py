@@ -19,12 +19,12 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from exports.dates import inferred_parts
-from exports.snapshot import Snapshot
-from graph.dates import PartialDate
-from graph.enums import DescribedEnum
-from graph.model import QUALIFIER_FIELDS, Citation, Entity, Relation
-from graph.records import ENTITY_FIELDS
+from oversight_graph.exports.dates import inferred_parts
+from oversight_graph.exports.snapshot import Snapshot
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.enums import DescribedEnum
+from oversight_graph.graph.model import QUALIFIER_FIELDS, Citation, Entity, Relation
+from oversight_graph.graph.records import ENTITY_FIELDS
 
 __all__ = ["CITATION_COLUMNS", "ENTITY_COLUMNS", "RELATION_COLUMNS", "csv_files", "csv_zip"]
 

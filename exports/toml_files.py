@@ -14,9 +14,9 @@ from typing import Any
 
 import tomli_w
 
-from exports.snapshot import Snapshot
-from graph.enums import Kind
-from graph.serialize import entity_record, relation_record
+from oversight_graph.exports.snapshot import Snapshot
+from oversight_graph.graph.enums import Kind
+from oversight_graph.graph.serialize import entity_record, relation_record
 
 __all__ = ["FILE_NAMES", "toml_files", "toml_stream"]
 

@@ -6,8 +6,8 @@ standard library, networkx, orjson (the bulk seed parser) and rapidfuzz
 
 Typical use::
 
-    from graph.load import load_directory
-    from graph import queries
+    from oversight_graph.graph.load import load_directory
+    from oversight_graph.graph import queries
 
     store = load_directory("seed")
     queries.companies_without_agreement(store)
@@ -15,9 +15,9 @@ Typical use::
 
 from __future__ import annotations
 
-from graph.dates import PartialDate
-from graph.errors import OversightError, ValidationFailed
-from graph.load import load_directory
-from graph.store import GraphStore
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.errors import OversightError, ValidationFailed
+from oversight_graph.graph.load import load_directory
+from oversight_graph.graph.store import GraphStore
 
 __all__ = ["GraphStore", "OversightError", "PartialDate", "ValidationFailed", "load_directory"]

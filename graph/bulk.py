@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from graph.dates import PartialDate
-from graph.enums import (
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.enums import (
     AccessStatus,
     AgreementStatus,
     AttributionKind,
@@ -34,8 +34,8 @@ from graph.enums import (
     OrgCategory,
     QuestionStatus,
 )
-from graph.errors import InvalidDate
-from graph.model import (
+from oversight_graph.graph.errors import InvalidDate
+from oversight_graph.graph.model import (
     EMPTY_QUALIFIERS,
     ENTITY_CLASSES,
     QUALIFIER_FIELDS,
@@ -47,7 +47,7 @@ from graph.model import (
     Relation,
     kind_of_key,
 )
-from graph.vocabulary import RelationType
+from oversight_graph.graph.vocabulary import RelationType
 
 __all__ = ["Interner", "fast_entity", "fast_relation"]
 

@@ -34,9 +34,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import MISSING, fields
 
-from graph.enums import AttributionKind, Confidence, Kind
-from graph.model import ENTITY_CLASSES, Citation, Entity, Relation
-from graph.vocabulary import LASTING as _LASTING
+from oversight_graph.graph.enums import AttributionKind, Confidence, Kind
+from oversight_graph.graph.model import ENTITY_CLASSES, Citation, Entity, Relation
+from oversight_graph.graph.vocabulary import LASTING as _LASTING
 
 __all__ = ["FACT_FIELDS", "RULES", "entity_problems", "relation_problems"]
 

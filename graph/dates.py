@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from graph.errors import InvalidDate
+from oversight_graph.graph.errors import InvalidDate
 
 __all__ = ["DatePart", "DatePrecision", "PartialDate"]
 
@@ -129,7 +129,7 @@ class PartialDate:
         >>> PartialDate.parse("June 2")
         Traceback (most recent call last):
         ...
-        graph.errors.InvalidDate: 'June 2' is not a date in the form YYYY, YYYY-MM or YYYY-MM-DD
+        oversight_graph.graph.errors.InvalidDate: 'June 2' is not a date in the form YYYY, YYYY-MM or YYYY-MM-DD
         """
         if not isinstance(text, str):
             raise InvalidDate(f"expected a date string, got {type(text).__name__}")

@@ -19,7 +19,7 @@ Examples
 ...     check()
 Traceback (most recent call last):
 ...
-graph.deadline.DeadlineExceeded: the request exceeded its time limit of 1e-06 s and was stopped
+oversight_graph.graph.deadline.DeadlineExceeded: the request exceeded its time limit of 1e-06 s and was stopped
 """
 
 from __future__ import annotations

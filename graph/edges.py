@@ -12,13 +12,13 @@ import heapq
 from collections.abc import Iterable, Sequence
 from operator import attrgetter
 
-from graph import deadline
-from graph.dates import PartialDate
-from graph.enums import Confidence, Direction
-from graph.model import Relation
-from graph.queries import holds_at, relations
-from graph.store import GraphStore
-from graph.vocabulary import RelationType
+from oversight_graph.graph import deadline
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.enums import Confidence, Direction
+from oversight_graph.graph.model import Relation
+from oversight_graph.graph.queries import holds_at, relations
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.graph.vocabulary import RelationType
 
 __all__ = ["list_relations", "sorted_relations"]
 

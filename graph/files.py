@@ -20,7 +20,7 @@ import errno
 import os
 from pathlib import Path
 
-from graph.errors import DataError, Problem, ValidationFailed
+from oversight_graph.graph.errors import DataError, Problem, ValidationFailed
 
 __all__ = ["DATA_SUFFIXES", "data_files"]
 

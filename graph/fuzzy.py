@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from graph.names import NameIndex, NameMatch
+from oversight_graph.graph.names import NameIndex, NameMatch
 
 __all__ = ["MIN_SIMILARITY", "MIN_WORD_LENGTH", "FuzzyMatch", "close_words", "fuzzy_matches"]
 

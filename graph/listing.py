@@ -9,13 +9,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph import deadline
-from graph.dates import PartialDate
-from graph.enums import DescribedEnum, Direction, Kind
-from graph.model import Entity
-from graph.store import GraphStore
-from graph.text import fold
-from graph.vocabulary import RelationType
+from oversight_graph.graph import deadline
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.enums import DescribedEnum, Direction, Kind
+from oversight_graph.graph.model import Entity
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.graph.text import fold
+from oversight_graph.graph.vocabulary import RelationType
 
 __all__ = [
     "EntityFilter",

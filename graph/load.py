@@ -30,14 +30,14 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from graph.bulk import Interner, fast_entity, fast_relation
-from graph.checks import entity_problems, relation_problems
-from graph.enums import AttributionKind, Kind
-from graph.errors import Problem, ValidationFailed
-from graph.files import data_files
-from graph.model import Citation, Document, Entity, Relation, kind_of_key
-from graph.records import SECTIONS, RelationDraft, Source, parse_entity, parse_relation
-from graph.store import GraphStore
+from oversight_graph.graph.bulk import Interner, fast_entity, fast_relation
+from oversight_graph.graph.checks import entity_problems, relation_problems
+from oversight_graph.graph.enums import AttributionKind, Kind
+from oversight_graph.graph.errors import Problem, ValidationFailed
+from oversight_graph.graph.files import data_files
+from oversight_graph.graph.model import Citation, Document, Entity, Relation, kind_of_key
+from oversight_graph.graph.records import SECTIONS, RelationDraft, Source, parse_entity, parse_relation
+from oversight_graph.graph.store import GraphStore
 
 __all__ = ["RawRecord", "ReferenceChecker", "build_store", "iter_directory", "load_directory"]
 
@@ -500,7 +500,7 @@ def build_store(records: Iterable[RawRecord], problems: list[Problem] | None = N
     >>> build_store([RawRecord("organization", {"key": "org/x"}, "inline", "#1")])
     Traceback (most recent call last):
     ...
-    graph.errors.ValidationFailed: 4 problems in the data:
+    oversight_graph.graph.errors.ValidationFailed: 4 problems in the data:
       inline: organization #1 'org/x': name: is required
       inline: organization #1 'org/x': description: is required
       inline: organization #1 'org/x': category: is required

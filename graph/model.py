@@ -18,8 +18,8 @@ from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, NamedTuple
 
-from graph.dates import PartialDate
-from graph.enums import (
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.enums import (
     AccessStatus,
     AgreementStatus,
     AttributionKind,
@@ -31,7 +31,7 @@ from graph.enums import (
     OrgCategory,
     QuestionStatus,
 )
-from graph.vocabulary import RelationType
+from oversight_graph.graph.vocabulary import RelationType
 
 __all__ = [
     "ENTITY_CLASSES",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graph.text import fold
+from oversight_graph.graph.text import fold
 
 __all__ = ["NameIndex", "NameMatch", "score_name"]
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from graph.errors import InvalidArgument, InvalidCursor
+from oversight_graph.graph.errors import InvalidArgument, InvalidCursor
 
 __all__ = ["Page", "paginate"]
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from graph import deadline
-from graph.dates import PartialDate
-from graph.errors import InvalidArgument
-from graph.model import Entity, Relation
-from graph.queries import holds_at
-from graph.store import GraphStore
-from graph.vocabulary import RelationType
+from oversight_graph.graph import deadline
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.errors import InvalidArgument
+from oversight_graph.graph.model import Entity, Relation
+from oversight_graph.graph.queries import holds_at
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.graph.vocabulary import RelationType
 
 __all__ = ["NEIGHBORHOOD_LIMIT", "Path", "Subgraph", "neighborhood", "shortest_path"]
 

@@ -16,9 +16,9 @@ at Amazon", the ``role`` of an ``AUTHORED`` relation) is named that way.
 
 from __future__ import annotations
 
-from graph.enums import Kind, OrgCategory
-from graph.model import Entity, Organization, Relation
-from graph.vocabulary import RelationType
+from oversight_graph.graph.enums import Kind, OrgCategory
+from oversight_graph.graph.model import Entity, Organization, Relation
+from oversight_graph.graph.vocabulary import RelationType
 
 __all__ = ["mention", "names_several", "sentence"]
 

@@ -14,13 +14,13 @@ import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from graph.dates import PartialDate
-from graph.enums import AgreementStatus, Confidence, Direction, Kind
-from graph.fuzzy import fuzzy_matches
-from graph.model import Entity, Organization, Relation
-from graph.store import GraphStore
-from graph.text import fold
-from graph.vocabulary import RelationType
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.enums import AgreementStatus, Confidence, Direction, Kind
+from oversight_graph.graph.fuzzy import fuzzy_matches
+from oversight_graph.graph.model import Entity, Organization, Relation
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.graph.text import fold
+from oversight_graph.graph.vocabulary import RelationType
 
 __all__ = [
     "GraphStats",

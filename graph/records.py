@@ -18,8 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graph.dates import PartialDate
-from graph.enums import (
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.enums import (
     AccessStatus,
     AgreementStatus,
     AttributionKind,
@@ -32,8 +32,8 @@ from graph.enums import (
     OrgCategory,
     QuestionStatus,
 )
-from graph.errors import InvalidDate, Problem
-from graph.model import (
+from oversight_graph.graph.errors import InvalidDate, Problem
+from oversight_graph.graph.model import (
     ENTITY_CLASSES,
     QUALIFIER_FIELDS,
     Attribution,
@@ -43,7 +43,7 @@ from graph.model import (
     Relation,
     kind_of_key,
 )
-from graph.vocabulary import RelationType
+from oversight_graph.graph.vocabulary import RelationType
 
 __all__ = ["ENTITY_FIELDS", "SECTIONS", "EntityDraft", "RelationDraft", "Source", "parse_entity", "parse_relation"]
 

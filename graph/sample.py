@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.checks import FACT_FIELDS
-from graph.load import RawRecord, build_store
-from graph.records import SECTIONS
-from graph.store import GraphStore
+from oversight_graph.graph.checks import FACT_FIELDS
+from oversight_graph.graph.load import RawRecord, build_store
+from oversight_graph.graph.records import SECTIONS
+from oversight_graph.graph.store import GraphStore
 
 __all__ = ["SAMPLE_DOCUMENT", "cite", "entity_record", "relation_record", "sample_records", "sample_store"]
 

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.dates import PartialDate
-from graph.model import EMPTY_QUALIFIERS, QUALIFIER_FIELDS, Citation, Entity, Relation
-from graph.records import ENTITY_FIELDS
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.model import EMPTY_QUALIFIERS, QUALIFIER_FIELDS, Citation, Entity, Relation
+from oversight_graph.graph.records import ENTITY_FIELDS
 
 __all__ = ["citation_record", "date_value", "entity_record", "relation_record"]
 

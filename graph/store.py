@@ -20,12 +20,12 @@ from typing import Any, TypeVar
 
 import networkx as nx
 
-from graph.enums import AgreementStatus, Kind
-from graph.errors import OversightError, UnknownEntity, UnknownRelation
-from graph.model import Agreement, Entity, Organization, Relation
-from graph.names import NameIndex
-from graph.text import fold
-from graph.vocabulary import RelationType
+from oversight_graph.graph.enums import AgreementStatus, Kind
+from oversight_graph.graph.errors import OversightError, UnknownEntity, UnknownRelation
+from oversight_graph.graph.model import Agreement, Entity, Organization, Relation
+from oversight_graph.graph.names import NameIndex
+from oversight_graph.graph.text import fold
+from oversight_graph.graph.vocabulary import RelationType
 
 __all__ = ["DuplicateKey", "GraphStore"]
 

@@ -15,11 +15,11 @@ import datetime as _dt
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from graph.dates import PartialDate
-from graph.enums import DescribedEnum, Kind
-from graph.model import Citation, Entity, Relation
-from graph.phrasing import mention, sentence
-from graph.store import GraphStore
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.enums import DescribedEnum, Kind
+from oversight_graph.graph.model import Citation, Entity, Relation
+from oversight_graph.graph.phrasing import mention, sentence
+from oversight_graph.graph.store import GraphStore
 
 __all__ = ["Boundary", "TimelineEntry", "describe", "timeline"]
 

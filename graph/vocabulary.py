@@ -18,7 +18,7 @@ sentences.
 
 from __future__ import annotations
 
-from graph.enums import DescribedEnum, Kind
+from oversight_graph.graph.enums import DescribedEnum, Kind
 
 __all__ = ["LASTING", "RelationType"]
 

@@ -8,9 +8,9 @@ On a large graph the first to be built can take seconds; a server calls
 
 from __future__ import annotations
 
-from graph.edges import sorted_relations
-from graph.store import GraphStore
-from graph.timeline import timeline
+from oversight_graph.graph.edges import sorted_relations
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.graph.timeline import timeline
 
 __all__ = ["warm"]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from journal.changes import Actor, ChangeSet, Effect, Role
+from oversight_graph.journal.changes import Actor, ChangeSet, Effect, Role
 
 __all__ = ["Appender", "Journal", "TokenInfo"]
 

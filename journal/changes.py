@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from graph.enums import DescribedEnum
-from graph.model import kind_of_key
+from oversight_graph.graph.enums import DescribedEnum
+from oversight_graph.graph.model import kind_of_key
 
 __all__ = ["Actor", "ChangeSet", "Effect", "Role", "Target"]
 

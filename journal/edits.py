@@ -35,16 +35,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from graph.checks import entity_problems, relation_problems
-from graph.enums import Kind
-from graph.errors import Problem, UnknownRelation
-from graph.load import ReferenceChecker
-from graph.model import Document, Entity, Relation, kind_of_key, relation_key
-from graph.records import ENTITY_FIELDS, RelationDraft, Source, parse_entity, parse_relation
-from graph.serialize import citation_record, entity_record, relation_record
-from graph.store import GraphStore
-from journal.changes import Effect, Role, Target
-from journal.errors import EditRejected
+from oversight_graph.graph.checks import entity_problems, relation_problems
+from oversight_graph.graph.enums import Kind
+from oversight_graph.graph.errors import Problem, UnknownRelation
+from oversight_graph.graph.load import ReferenceChecker
+from oversight_graph.graph.model import Document, Entity, Relation, kind_of_key, relation_key
+from oversight_graph.graph.records import ENTITY_FIELDS, RelationDraft, Source, parse_entity, parse_relation
+from oversight_graph.graph.serialize import citation_record, entity_record, relation_record
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.journal.changes import Effect, Role, Target
+from oversight_graph.journal.errors import EditRejected
 
 __all__ = ["OPERATIONS", "EditRequest", "plan"]
 
@@ -611,7 +611,7 @@ def plan(store: GraphStore, requests: Sequence[EditRequest]) -> list[Effect]:
     >>> plan(sample_store(), [EditRequest("retractEntity", {"key": "org/nobody"})])
     Traceback (most recent call last):
     ...
-    journal.errors.EditRejected: 1 problem in the change set; nothing was changed:
+    oversight_graph.journal.errors.EditRejected: 1 problem in the change set; nothing was changed:
       input: : key: 'org/nobody' names no entity in the graph
     """
     planner = _Planner(_Working(store), [])

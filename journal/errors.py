@@ -14,7 +14,7 @@ One small tree under the graph package's :class:`~graph.errors.OversightError`::
 
 from __future__ import annotations
 
-from graph.errors import OversightError, Problem
+from oversight_graph.graph.errors import OversightError, Problem
 
 __all__ = [
     "EditRejected",

@@ -23,13 +23,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from graph.errors import Problem
-from graph.model import Entity, Relation, kind_of_key
-from graph.records import Source, parse_entity, parse_relation
-from graph.store import GraphStore
-from journal.base import Journal
-from journal.changes import ChangeSet, Effect, Target
-from journal.errors import JournalError
+from oversight_graph.graph.errors import Problem
+from oversight_graph.graph.model import Entity, Relation, kind_of_key
+from oversight_graph.graph.records import Source, parse_entity, parse_relation
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.journal.base import Journal
+from oversight_graph.journal.changes import ChangeSet, Effect, Target
+from oversight_graph.journal.errors import JournalError
 
 __all__ = ["ReadModel", "SharedLock"]
 

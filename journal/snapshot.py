@@ -26,9 +26,9 @@ import pickle
 from pathlib import Path
 from typing import IO, Any
 
-from journal.base import Journal
-from journal.errors import SnapshotError
-from journal.readmodel import ReadModel
+from oversight_graph.journal.base import Journal
+from oversight_graph.journal.errors import SnapshotError
+from oversight_graph.journal.readmodel import ReadModel
 
 __all__ = ["KEEP", "latest_snapshot", "read_snapshot", "write_snapshot"]
 

@@ -26,9 +26,9 @@ from typing import Any
 
 import orjson
 
-from journal.base import Appender, Journal, TokenInfo
-from journal.changes import Actor, ChangeSet, Effect, Role
-from journal.errors import JournalUnavailable
+from oversight_graph.journal.base import Appender, Journal, TokenInfo
+from oversight_graph.journal.changes import Actor, ChangeSet, Effect, Role
+from oversight_graph.journal.errors import JournalUnavailable
 
 __all__ = ["SQLiteJournal"]
 

@@ -15,21 +15,21 @@ import os
 import threading
 from pathlib import Path
 
-from graph.enums import Kind
-from graph.errors import DataError, Problem
-from graph.load import RawRecord, _label, iter_directory, load_directory
-from graph.model import kind_of_key
-from graph.records import SECTIONS
-from graph.serialize import entity_record, relation_record
-from graph.store import GraphStore
-from journal.base import Journal
-from journal.changes import Actor, ChangeSet, Effect, Role, Target
-from journal.edits import EditRequest, plan
-from journal.errors import EditRejected, JournalError, JournalUnavailable, SnapshotError
-from journal.readmodel import ReadModel
-from journal.snapshot import latest_snapshot, read_snapshot
-from journal.sqlite import SQLiteJournal
-from journal.writer import Writer
+from oversight_graph.graph.enums import Kind
+from oversight_graph.graph.errors import DataError, Problem
+from oversight_graph.graph.load import RawRecord, _label, iter_directory, load_directory
+from oversight_graph.graph.model import kind_of_key
+from oversight_graph.graph.records import SECTIONS
+from oversight_graph.graph.serialize import entity_record, relation_record
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.journal.base import Journal
+from oversight_graph.journal.changes import Actor, ChangeSet, Effect, Role, Target
+from oversight_graph.journal.edits import EditRequest, plan
+from oversight_graph.journal.errors import EditRejected, JournalError, JournalUnavailable, SnapshotError
+from oversight_graph.journal.readmodel import ReadModel
+from oversight_graph.journal.snapshot import latest_snapshot, read_snapshot
+from oversight_graph.journal.sqlite import SQLiteJournal
+from oversight_graph.journal.writer import Writer
 
 __all__ = ["IMPORTER", "Follower", "file_requests", "import_directory", "open_journal", "start_model"]
 

@@ -22,8 +22,8 @@ import hmac
 import re
 import secrets
 
-from journal.base import Journal
-from journal.changes import Actor, Role
+from oversight_graph.journal.base import Journal
+from oversight_graph.journal.changes import Actor, Role
 
 __all__ = ["TOKEN_NAME", "authenticate", "create_token", "digest", "new_token"]
 

@@ -19,12 +19,12 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 
-from graph.errors import Problem
-from journal.base import Journal
-from journal.changes import Actor, ChangeSet, Role
-from journal.edits import OPERATIONS, EditRequest, plan
-from journal.errors import EditRejected, Forbidden, Unauthenticated, VersionConflict
-from journal.readmodel import ReadModel
+from oversight_graph.graph.errors import Problem
+from oversight_graph.journal.base import Journal
+from oversight_graph.journal.changes import Actor, ChangeSet, Role
+from oversight_graph.journal.edits import OPERATIONS, EditRequest, plan
+from oversight_graph.journal.errors import EditRejected, Forbidden, Unauthenticated, VersionConflict
+from oversight_graph.journal.readmodel import ReadModel
 
 __all__ = ["MAX_REASON", "Writer"]
 
@@ -110,7 +110,7 @@ class Writer:
         return change
 
     def _snapshot(self) -> None:
-        from journal.snapshot import write_snapshot
+        from oversight_graph.journal.snapshot import write_snapshot
 
         self._since_snapshot = 0
         try:

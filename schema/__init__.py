@@ -15,13 +15,13 @@ import strawberry
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
-from schema.context import Context, Info, Limits
-from schema.errors import ErrorCodes
-from schema.kinds import KIND_TYPES
-from schema.mutations import Mutation
-from schema.queries import Query
-from schema.scalars import SCALARS
-from schema.types import Relation
+from oversight_graph.schema.context import Context, Info, Limits
+from oversight_graph.schema.errors import ErrorCodes
+from oversight_graph.schema.kinds import KIND_TYPES
+from oversight_graph.schema.mutations import Mutation
+from oversight_graph.schema.queries import Query
+from oversight_graph.schema.scalars import SCALARS
+from oversight_graph.schema.types import Relation
 
 __all__ = ["Context", "Info", "Limits", "OversightSchema", "build_schema", "schema"]
 

@@ -12,9 +12,9 @@ from typing import Any, TypeAlias
 
 import strawberry
 
-from graph.store import GraphStore
-from journal.changes import Actor
-from journal.writer import Writer
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.journal.changes import Actor
+from oversight_graph.journal.writer import Writer
 
 __all__ = ["Context", "Info", "Limits"]
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import strawberry
 
-from graph.dates import PartialDate
-from graph.enums import Kind
-from journal.edits import EditRequest
-from schema.enums import (
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.enums import Kind
+from oversight_graph.journal.edits import EditRequest
+from oversight_graph.schema.enums import (
     AccessStatus,
     AgreementStatus,
     AttributionKind,
@@ -32,8 +32,8 @@ from schema.enums import (
     QuestionStatus,
     RelationType,
 )
-from schema.errors import bad_input
-from schema.ids import key_from_id
+from oversight_graph.schema.errors import bad_input
+from oversight_graph.schema.ids import key_from_id
 
 __all__ = [
     "AttributionInput",

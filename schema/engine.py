@@ -45,14 +45,14 @@ from graphql import (
 )
 from graphql.execution import Executor
 
-from graph import deadline
-from graph.deadline import DeadlineExceeded
-from schema import OversightSchema
-from schema.cache import LRU
-from schema.context import Context, Limits
-from schema.errors import code_error
-from schema.executor import LeanExecutor, Plan, directive_variables
-from schema.limits import admit, limit_error, validation_rules
+from oversight_graph.graph import deadline
+from oversight_graph.graph.deadline import DeadlineExceeded
+from oversight_graph.schema import OversightSchema
+from oversight_graph.schema.cache import LRU
+from oversight_graph.schema.context import Context, Limits
+from oversight_graph.schema.errors import code_error
+from oversight_graph.schema.executor import LeanExecutor, Plan, directive_variables
+from oversight_graph.schema.limits import admit, limit_error, validation_rules
 
 __all__ = ["Engine", "EngineResult", "OperationNotAllowed", "Outcome"]
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import strawberry
 
-from graph import enums as ge
-from graph.dates import DatePart, DatePrecision
-from graph.listing import EntityOrder
-from graph.timeline import Boundary
-from graph.vocabulary import RelationType
+from oversight_graph.graph import enums as ge
+from oversight_graph.graph.dates import DatePart, DatePrecision
+from oversight_graph.graph.listing import EntityOrder
+from oversight_graph.graph.timeline import Boundary
+from oversight_graph.graph.vocabulary import RelationType
 
 __all__ = [
     "AccessStatus",

@@ -39,8 +39,8 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from graph.errors import InvalidArgument, InvalidCursor, InvalidDate, NotFound
-from journal.errors import (
+from oversight_graph.graph.errors import InvalidArgument, InvalidCursor, InvalidDate, NotFound
+from oversight_graph.journal.errors import (
     EditRejected,
     Forbidden,
     JournalError,
@@ -165,7 +165,7 @@ def _journal_code(error: JournalError) -> str:
 def _journal_extensions(error: BaseException | None) -> dict[str, object]:
     """What clients need to act on a write error: each problem's input path, or the versions in conflict."""
     if isinstance(error, EditRejected):
-        from schema.edit_inputs import input_path
+        from oversight_graph.schema.edit_inputs import input_path
 
         return {
             "problems": [

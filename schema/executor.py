@@ -67,8 +67,8 @@ from graphql.execution.values import get_argument_values, get_directive_values
 from graphql.pyutils import inspect
 from strawberry.types.arguments import convert_arguments
 
-from graph import deadline
-from graph.deadline import DeadlineExceeded
+from oversight_graph.graph import deadline
+from oversight_graph.graph.deadline import DeadlineExceeded
 
 __all__ = ["DeadlineExceeded", "LeanExecutor", "Plan", "directive_variables"]
 

@@ -14,15 +14,15 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from graph import model as gm
-from journal.changes import ChangeSet as JournalChangeSet
-from journal.changes import Effect, Role
-from schema.context import Info
-from schema.enums import _expose
-from schema.errors import bad_input
-from schema.ids import decode_cursor, encode_cursor
-from schema.pages import page_size
-from schema.types import Entity, PageInfo, Relation
+from oversight_graph.graph import model as gm
+from oversight_graph.journal.changes import ChangeSet as JournalChangeSet
+from oversight_graph.journal.changes import Effect, Role
+from oversight_graph.schema.context import Info
+from oversight_graph.schema.enums import _expose
+from oversight_graph.schema.errors import bad_input
+from oversight_graph.schema.ids import decode_cursor, encode_cursor
+from oversight_graph.schema.pages import page_size
+from oversight_graph.schema.types import Entity, PageInfo, Relation
 
 __all__ = [
     "Actor",

@@ -18,10 +18,10 @@ from typing import Any
 
 import orjson
 
-from graph.enums import Kind
-from graph.errors import InvalidCursor
-from graph.model import kind_of_key
-from schema.errors import InvalidId
+from oversight_graph.graph.enums import Kind
+from oversight_graph.graph.errors import InvalidCursor
+from oversight_graph.graph.model import kind_of_key
+from oversight_graph.schema.errors import InvalidId
 
 __all__ = ["TYPE_NAMES", "decode_cursor", "encode_cursor", "global_id", "key_from_id"]
 

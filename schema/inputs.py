@@ -6,11 +6,11 @@ from typing import Any
 
 import strawberry
 
-from graph.dates import PartialDate
-from graph.enums import Direction
-from graph.listing import EntityFilter, EntityOrder, RelationFilter
-from graph.vocabulary import RelationType
-from schema.enums import (
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.enums import Direction
+from oversight_graph.graph.listing import EntityFilter, EntityOrder, RelationFilter
+from oversight_graph.graph.vocabulary import RelationType
+from oversight_graph.schema.enums import (
     AccessStatus,
     AgreementStatus,
     EventKind,
@@ -20,7 +20,7 @@ from schema.enums import (
     QuestionStatus,
     SortDirection,
 )
-from schema.ids import key_from_id
+from oversight_graph.schema.ids import key_from_id
 
 __all__ = [
     "AIModelWhereInput",

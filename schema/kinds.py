@@ -12,12 +12,12 @@ from typing import Any
 
 import strawberry
 
-from graph import model as gm
-from graph import queries
-from graph.enums import Direction
-from graph.vocabulary import RelationType as RT
-from schema.context import Info
-from schema.enums import (
+from oversight_graph.graph import model as gm
+from oversight_graph.graph import queries
+from oversight_graph.graph.enums import Direction
+from oversight_graph.graph.vocabulary import RelationType as RT
+from oversight_graph.schema.context import Info
+from oversight_graph.schema.enums import (
     AccessStatus,
     AgreementStatus,
     EventKind,
@@ -26,7 +26,7 @@ from schema.enums import (
     OrgCategory,
     QuestionStatus,
 )
-from schema.types import DateValue, Entity, Relation
+from oversight_graph.schema.types import DateValue, Entity, Relation
 
 __all__ = [
     "KIND_TYPES",

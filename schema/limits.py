@@ -77,8 +77,8 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values
 
-from graph import deadline
-from schema.context import Limits
+from oversight_graph.graph import deadline
+from oversight_graph.schema.context import Limits
 
 __all__ = ["LIMIT_CODES", "admit", "limit_error", "validation_rules"]
 

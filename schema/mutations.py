@@ -15,13 +15,13 @@ from typing import Annotated, Any
 import strawberry
 from graphql import FieldNode, FragmentDefinitionNode, InlineFragmentNode, OperationDefinitionNode
 
-from graph import model as gm
-from journal.changes import ChangeSet as JournalChangeSet
-from journal.changes import Role
-from journal.edits import OPERATIONS, EditRequest
-from journal.errors import JournalUnavailable
-from schema.context import Info
-from schema.edit_inputs import (
+from oversight_graph.graph import model as gm
+from oversight_graph.journal.changes import ChangeSet as JournalChangeSet
+from oversight_graph.journal.changes import Role
+from oversight_graph.journal.edits import OPERATIONS, EditRequest
+from oversight_graph.journal.errors import JournalUnavailable
+from oversight_graph.schema.context import Info
+from oversight_graph.schema.edit_inputs import (
     ChangeInput,
     CitationInput,
     DocumentInput,
@@ -35,9 +35,9 @@ from schema.edit_inputs import (
     unset_fields,
     update_entity_request,
 )
-from schema.history import ChangeSet
-from schema.ids import key_from_id
-from schema.types import Entity, Relation
+from oversight_graph.schema.history import ChangeSet
+from oversight_graph.schema.ids import key_from_id
+from oversight_graph.schema.types import Entity, Relation
 
 __all__ = ["Mutation", "required_role"]
 
@@ -95,16 +95,16 @@ def _payload(
 def _kind(info: Info, key: str) -> Any:
     entity = info.context.store.get(key)
     if entity is None:
-        from graph.errors import UnknownEntity
+        from oversight_graph.graph.errors import UnknownEntity
 
         raise UnknownEntity(key)
     return entity.kind
 
 
 def _relation_key(record: dict[str, Any]) -> str:
-    from graph.dates import PartialDate
-    from graph.model import relation_key
-    from graph.vocabulary import RelationType
+    from oversight_graph.graph.dates import PartialDate
+    from oversight_graph.graph.model import relation_key
+    from oversight_graph.graph.vocabulary import RelationType
 
     start = record.get("valid_from")
     date = None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from schema.context import Info
-from schema.errors import bad_input
+from oversight_graph.schema.context import Info
+from oversight_graph.schema.errors import bad_input
 
 __all__ = ["page_size"]
 

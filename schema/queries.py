@@ -11,20 +11,20 @@ from typing import Annotated, Any
 
 import strawberry
 
-from graph import edges, listing, paths, queries, timeline
-from graph.dates import PartialDate
-from graph.enums import Kind
-from graph.model import Entity as GraphEntity
-from graph.model import Organization as GraphOrganization
-from graph.model import Relation as GraphRelation
-from graph.pages import paginate
-from graph.vocabulary import RelationType
-from schema.context import Info
-from schema.enums import EntityKind, SortDirection
-from schema.errors import bad_input
-from schema.history import ChangeSetConnection, change_feed, key_history
-from schema.ids import decode_cursor, key_from_id
-from schema.inputs import (
+from oversight_graph.graph import edges, listing, paths, queries, timeline
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.enums import Kind
+from oversight_graph.graph.model import Entity as GraphEntity
+from oversight_graph.graph.model import Organization as GraphOrganization
+from oversight_graph.graph.model import Relation as GraphRelation
+from oversight_graph.graph.pages import paginate
+from oversight_graph.graph.vocabulary import RelationType
+from oversight_graph.schema.context import Info
+from oversight_graph.schema.enums import EntityKind, SortDirection
+from oversight_graph.schema.errors import bad_input
+from oversight_graph.schema.history import ChangeSetConnection, change_feed, key_history
+from oversight_graph.schema.ids import decode_cursor, key_from_id
+from oversight_graph.schema.inputs import (
     AgreementWhereInput,
     AIModelWhereInput,
     EntityOrderInput,
@@ -36,10 +36,20 @@ from schema.inputs import (
     QuestionWhereInput,
     to_filter,
 )
-from schema.kinds import Agreement, AIModel, Document, Event, Incident, Order, Organization, Person, Question
-from schema.pages import page_size
-from schema.ratelimit import RateLimit
-from schema.results import (
+from oversight_graph.schema.kinds import (
+    Agreement,
+    AIModel,
+    Document,
+    Event,
+    Incident,
+    Order,
+    Organization,
+    Person,
+    Question,
+)
+from oversight_graph.schema.pages import page_size
+from oversight_graph.schema.ratelimit import RateLimit
+from oversight_graph.schema.results import (
     RELATION_LIST,
     Connection,
     GraphStats,
@@ -51,7 +61,7 @@ from schema.results import (
     entity_connection,
     relation_list_connection,
 )
-from schema.types import (
+from oversight_graph.schema.types import (
     Entity,
     MinConfidenceArg,
     Node,

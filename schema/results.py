@@ -7,11 +7,11 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from graph import paths, queries, timeline
-from graph.pages import Page
-from schema.enums import Boundary, EntityKind, RelationType
-from schema.ids import encode_cursor
-from schema.types import Citation, DateValue, Entity, PageInfo, Relation
+from oversight_graph.graph import paths, queries, timeline
+from oversight_graph.graph.pages import Page
+from oversight_graph.schema.enums import Boundary, EntityKind, RelationType
+from oversight_graph.schema.ids import encode_cursor
+from oversight_graph.schema.types import Citation, DateValue, Entity, PageInfo, Relation
 
 __all__ = [
     "RELATION_LIST",

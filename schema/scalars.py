@@ -7,8 +7,8 @@ from typing import Any
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
-from graph.dates import PartialDate
-from graph.errors import InvalidDate
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.errors import InvalidDate
 
 __all__ = ["SCALARS"]
 

@@ -11,26 +11,26 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from graph import model as gm
-from graph import queries
-from graph.dates import PartialDate
-from graph.enums import Confidence, Direction
-from graph.pages import Page, paginate
-from graph.timeline import describe
-from graph.vocabulary import RelationType
-from schema.context import Info
-from schema.enums import AttributionKind, DatePart, DatePrecision, EntityKind
-from schema.ids import RELATION_TYPE_NAME, TYPE_NAMES, decode_cursor, encode_cursor, global_id
-from schema.pages import page_size
+from oversight_graph.graph import model as gm
+from oversight_graph.graph import queries
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.enums import Confidence, Direction
+from oversight_graph.graph.pages import Page, paginate
+from oversight_graph.graph.timeline import describe
+from oversight_graph.graph.vocabulary import RelationType
+from oversight_graph.schema.context import Info
+from oversight_graph.schema.enums import AttributionKind, DatePart, DatePrecision, EntityKind
+from oversight_graph.schema.ids import RELATION_TYPE_NAME, TYPE_NAMES, decode_cursor, encode_cursor, global_id
+from oversight_graph.schema.pages import page_size
 
 if TYPE_CHECKING:
-    from schema.history import ChangeSet
-    from schema.kinds import Document
+    from oversight_graph.schema.history import ChangeSet
+    from oversight_graph.schema.kinds import Document
 
 
 def change_set_at(info: Info, record: gm.Entity | gm.Relation, last: bool) -> Any:
     """The change set that created (or last changed) ``record`` (see :mod:`schema.history`)."""
-    from schema.history import change_set_at as find
+    from oversight_graph.schema.history import change_set_at as find
 
     return find(info, record, last)
 
@@ -135,7 +135,7 @@ class Citation:
         return [_camel(name) for name in root.supports]
 
     @strawberry.field(description="The source document.")
-    def document(root: gm.Citation, info: Info) -> Annotated[Document, strawberry.lazy("schema.kinds")]:
+    def document(root: gm.Citation, info: Info) -> Annotated[Document, strawberry.lazy("oversight_graph.schema.kinds")]:
         return info.context.store.entity(root.document)  # type: ignore[return-value]
 
 
@@ -197,11 +197,15 @@ class Entity(Node):
     @strawberry.field(
         description="The change set that created this entity: who added it, when and why (null without a journal)."
     )
-    def created_in(root: gm.Entity, info: Info) -> Annotated[ChangeSet, strawberry.lazy("schema.history")] | None:
+    def created_in(
+        root: gm.Entity, info: Info
+    ) -> Annotated[ChangeSet, strawberry.lazy("oversight_graph.schema.history")] | None:
         return change_set_at(info, root, last=False)
 
     @strawberry.field(description="The change set that last changed this entity (null without a journal).")
-    def updated_in(root: gm.Entity, info: Info) -> Annotated[ChangeSet, strawberry.lazy("schema.history")] | None:
+    def updated_in(
+        root: gm.Entity, info: Info
+    ) -> Annotated[ChangeSet, strawberry.lazy("oversight_graph.schema.history")] | None:
         return change_set_at(info, root, last=True)
 
     @strawberry.field(
@@ -266,11 +270,15 @@ class Relation(Node):
     @strawberry.field(
         description="The change set that added this relation: who, when and why (null without a journal)."
     )
-    def created_in(root: gm.Relation, info: Info) -> Annotated[ChangeSet, strawberry.lazy("schema.history")] | None:
+    def created_in(
+        root: gm.Relation, info: Info
+    ) -> Annotated[ChangeSet, strawberry.lazy("oversight_graph.schema.history")] | None:
         return change_set_at(info, root, last=False)
 
     @strawberry.field(description="The change set that last changed this relation (null without a journal).")
-    def updated_in(root: gm.Relation, info: Info) -> Annotated[ChangeSet, strawberry.lazy("schema.history")] | None:
+    def updated_in(
+        root: gm.Relation, info: Info
+    ) -> Annotated[ChangeSet, strawberry.lazy("oversight_graph.schema.history")] | None:
         return change_set_at(info, root, last=True)
 
     @classmethod

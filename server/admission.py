@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 
-from graph import deadline
+from oversight_graph.graph import deadline
 
 __all__ = ["Budget", "Budgets", "Lanes", "client_key"]
 

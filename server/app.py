@@ -27,23 +27,23 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from graph.errors import DataError, ValidationFailed
-from graph.store import GraphStore
-from journal.errors import JournalError
-from journal.startup import Follower, open_journal, start_model
-from journal.writer import Writer
-from schema import build_schema
-from schema.engine import Engine
-from server.assets import FETCH_COMMAND, load_manifest
-from server.compression import CompressionMiddleware
-from server.cors import cors_middleware
-from server.export import ExportEndpoint
-from server.http import GraphQLEndpoint
-from server.loading import report_problems
-from server.manager import serve
-from server.pages import Pages, page_routes
-from server.safety import SafetyNet, http_exception_handler
-from server.settings import DEFAULT_DATA, Settings
+from oversight_graph.graph.errors import DataError, ValidationFailed
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.journal.errors import JournalError
+from oversight_graph.journal.startup import Follower, open_journal, start_model
+from oversight_graph.journal.writer import Writer
+from oversight_graph.schema import build_schema
+from oversight_graph.schema.engine import Engine
+from oversight_graph.server.assets import FETCH_COMMAND, load_manifest
+from oversight_graph.server.compression import CompressionMiddleware
+from oversight_graph.server.cors import cors_middleware
+from oversight_graph.server.export import ExportEndpoint
+from oversight_graph.server.http import GraphQLEndpoint
+from oversight_graph.server.loading import report_problems
+from oversight_graph.server.manager import serve
+from oversight_graph.server.pages import Pages, page_routes
+from oversight_graph.server.safety import SafetyNet, http_exception_handler
+from oversight_graph.server.settings import DEFAULT_DATA, Settings
 
 __all__ = ["create_app", "run", "serve", "settle"]
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from server.flags import add_setting_flags
+from oversight_graph.server.flags import add_setting_flags
 
 __all__ = ["main"]
 
@@ -34,8 +34,8 @@ _FORMAT_NAMES = ("jsonld", "turtle", "ntriples", "graphml", "csv", "toml")
 
 
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from graph.queries import stats
-    from server.loading import load_or_report
+    from oversight_graph.graph.queries import stats
+    from oversight_graph.server.loading import load_or_report
 
     store = load_or_report(args.directory, err, "nothing loaded")
     if store is None:
@@ -57,10 +57,10 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from server.app import run
-    from server.config import settings_from
-    from server.flags import overrides
-    from server.settings import SettingsError
+    from oversight_graph.server.app import run
+    from oversight_graph.server.config import settings_from
+    from oversight_graph.server.flags import overrides
+    from oversight_graph.server.settings import SettingsError
 
     try:
         settings = settings_from(overrides(args), args.config)
@@ -75,7 +75,7 @@ def _serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from exports import FORMATS, ExportError, Snapshot, write
+    from oversight_graph.exports import FORMATS, ExportError, Snapshot, write
 
     writer = _with_writer(args, err)
     if writer is None:
@@ -96,9 +96,9 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _journal(args: argparse.Namespace, err: TextIO) -> Any:
     """The journal named by --db (or OVERSIGHT_DB, or the default), or ``None`` after printing why not."""
-    from journal.errors import JournalError
-    from journal.startup import open_journal
-    from server.settings import Settings, SettingsError
+    from oversight_graph.journal.errors import JournalError
+    from oversight_graph.journal.startup import open_journal
+    from oversight_graph.server.settings import Settings, SettingsError
 
     try:
         settings = Settings.from_env().replace(db=args.db, data=getattr(args, "data", None))
@@ -109,11 +109,11 @@ def _journal(args: argparse.Namespace, err: TextIO) -> Any:
 
 
 def _with_writer(args: argparse.Namespace, err: TextIO) -> Any:
-    from graph.errors import DataError, ValidationFailed
-    from journal.errors import JournalError
-    from journal.startup import start_model
-    from journal.writer import Writer
-    from server.loading import report_problems
+    from oversight_graph.graph.errors import DataError, ValidationFailed
+    from oversight_graph.journal.errors import JournalError
+    from oversight_graph.journal.startup import start_model
+    from oversight_graph.journal.writer import Writer
+    from oversight_graph.server.loading import report_problems
 
     opened = _journal(args, err)
     if opened is None:
@@ -134,11 +134,11 @@ def _with_writer(args: argparse.Namespace, err: TextIO) -> Any:
 
 
 def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from graph.errors import DataError
-    from journal.changes import Actor, Role
-    from journal.errors import EditRejected, JournalError
-    from journal.startup import import_directory
-    from server.loading import report_problems
+    from oversight_graph.graph.errors import DataError
+    from oversight_graph.journal.changes import Actor, Role
+    from oversight_graph.journal.errors import EditRejected, JournalError
+    from oversight_graph.journal.startup import import_directory
+    from oversight_graph.server.loading import report_problems
 
     writer = _with_writer(args, err)
     if writer is None:
@@ -160,7 +160,7 @@ def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _snapshot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from journal.snapshot import write_snapshot
+    from oversight_graph.journal.snapshot import write_snapshot
 
     writer = _with_writer(args, err)
     if writer is None:
@@ -174,8 +174,8 @@ def _snapshot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _token(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from journal.changes import Role
-    from journal.tokens import create_token
+    from oversight_graph.journal.changes import Role
+    from oversight_graph.journal.tokens import create_token
 
     opened = _journal(args, err)
     if opened is None:
@@ -205,15 +205,15 @@ def _token(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from schema import schema
+    from oversight_graph.schema import schema
 
     out.write(schema.as_str() + "\n")
     return 0
 
 
 def _assets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from server.assets import AssetError, fetch
-    from server.settings import Settings, SettingsError
+    from oversight_graph.server.assets import AssetError, fetch
+    from oversight_graph.server.settings import Settings, SettingsError
 
     try:
         destination = args.dest or Settings.from_env().assets

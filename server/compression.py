@@ -18,7 +18,7 @@ from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipResponder, IdentityResponder
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from server.negotiation import weighted
+from oversight_graph.server.negotiation import weighted
 
 __all__ = ["BrotliResponder", "CompressionMiddleware", "choose_encoding"]
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from server.settings import SETTINGS_DOC, Settings, SettingsError, env_values
+from oversight_graph.server.settings import SETTINGS_DOC, Settings, SettingsError, env_values
 
 __all__ = ["CONFIG_VARIABLE", "load_config", "settings_from"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
-from server.settings import Settings
+from oversight_graph.server.settings import Settings
 
 __all__ = ["cors_middleware"]
 

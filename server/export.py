@@ -16,9 +16,9 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from exports import FORMATS, Snapshot
-from graph.store import GraphStore
-from server.safety import error_response, request_id_of
+from oversight_graph.exports import FORMATS, Snapshot
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.server.safety import error_response, request_id_of
 
 __all__ = ["ExportEndpoint"]
 

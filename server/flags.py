@@ -14,7 +14,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from server.settings import SETTINGS_DOC, SettingsError, parse_setting
+from oversight_graph.server.settings import SETTINGS_DOC, SettingsError, parse_setting
 
 __all__ = ["add_setting_flags", "flag_of", "overrides"]
 

@@ -42,22 +42,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from graph.store import GraphStore
-from journal.changes import Actor, Role
-from journal.errors import JournalError
-from journal.tokens import authenticate
-from journal.writer import Writer
-from schema.context import Context
-from schema.engine import Engine, EngineResult, OperationNotAllowed, Outcome, Ready
-from schema.mutations import required_role
-from server.admission import Budgets, Lanes, client_key
-from server.batch import BATCH_CODES, BatchRefused, batch_items, join_results
-from server.caching import conditional
-from server.negotiation import weighted
-from server.pages import Pages
-from server.persisted import PERSISTED_CODES, DocumentRegistry, PersistedQueryError
-from server.safety import error_body, error_response, request_id_of
-from server.settings import Settings
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.journal.changes import Actor, Role
+from oversight_graph.journal.errors import JournalError
+from oversight_graph.journal.tokens import authenticate
+from oversight_graph.journal.writer import Writer
+from oversight_graph.schema.context import Context
+from oversight_graph.schema.engine import Engine, EngineResult, OperationNotAllowed, Outcome, Ready
+from oversight_graph.schema.mutations import required_role
+from oversight_graph.server.admission import Budgets, Lanes, client_key
+from oversight_graph.server.batch import BATCH_CODES, BatchRefused, batch_items, join_results
+from oversight_graph.server.caching import conditional
+from oversight_graph.server.negotiation import weighted
+from oversight_graph.server.pages import Pages
+from oversight_graph.server.persisted import PERSISTED_CODES, DocumentRegistry, PersistedQueryError
+from oversight_graph.server.safety import error_body, error_response, request_id_of
+from oversight_graph.server.settings import Settings
 
 __all__ = ["HTTP_CODES", "GraphQLEndpoint", "HttpError"]
 

@@ -6,9 +6,9 @@ import os
 from collections.abc import Sequence
 from typing import TextIO
 
-from graph.errors import DataError, Problem, ValidationFailed
-from graph.load import load_directory
-from graph.store import GraphStore
+from oversight_graph.graph.errors import DataError, Problem, ValidationFailed
+from oversight_graph.graph.load import load_directory
+from oversight_graph.graph.store import GraphStore
 
 __all__ = ["load_or_report", "report_problems"]
 

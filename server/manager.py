@@ -36,10 +36,10 @@ from gunicorn.app.base import BaseApplication
 from starlette.types import ASGIApp
 from uvicorn_worker import UvicornWorker
 
-from graph.store import GraphStore
-from graph.warm import warm
-from server.protocol import guarded_protocol
-from server.settings import Settings
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.graph.warm import warm
+from oversight_graph.server.protocol import guarded_protocol
+from oversight_graph.server.settings import Settings
 
 __all__ = ["SWITCH_INTERVAL", "serve"]
 

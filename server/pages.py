@@ -31,9 +31,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from server.assets import FETCH_COMMAND, WEB, Manifest, load_manifest
-from server.safety import error_response, request_id_of
-from server.settings import Settings
+from oversight_graph.server.assets import FETCH_COMMAND, WEB, Manifest, load_manifest
+from oversight_graph.server.safety import error_response, request_id_of
+from oversight_graph.server.settings import Settings
 
 __all__ = ["Pages", "page_routes"]
 

@@ -31,8 +31,8 @@ from typing import Any
 
 import orjson
 
-from schema.cache import LRU
-from server.settings import Settings, SettingsError
+from oversight_graph.schema.cache import LRU
+from oversight_graph.server.settings import Settings, SettingsError
 
 __all__ = ["PERSISTED_CODES", "DocumentRegistry", "PersistedQueryError", "load_manifest", "sha256_hex"]
 

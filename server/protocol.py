@@ -28,8 +28,8 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from server.safety import error_body, new_request_id
-from server.settings import Settings
+from oversight_graph.server.safety import error_body, new_request_id
+from oversight_graph.server.settings import Settings
 
 __all__ = ["concurrency_cap", "guarded_protocol", "json_unavailable"]
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from schema.context import Limits
-from server.assets import DEFAULT_ASSETS
+from oversight_graph.schema.context import Limits
+from oversight_graph.server.assets import DEFAULT_ASSETS
 
 __all__ = ["SETTINGS_DOC", "Settings", "SettingsError", "env_values", "parse_setting"]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.load import load_directory
-from graph.store import GraphStore
+from oversight_graph.graph.load import load_directory
+from oversight_graph.graph.store import GraphStore
 
 SEED = Path(__file__).resolve().parent.parent / "seed"
 

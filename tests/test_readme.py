@@ -6,8 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from schema import Context, schema
-from server.settings import SETTINGS_DOC
+from oversight_graph.schema import Context, schema
+from oversight_graph.server.settings import SETTINGS_DOC
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from graph.enums import (
+from oversight_graph.graph.enums import (
     AccessStatus,
     AgreementStatus,
     AttributionKind,
@@ -22,10 +22,10 @@ from graph.enums import (
     OrgCategory,
     QuestionStatus,
 )
-from graph.paths import shortest_path
-from graph.queries import companies_without_agreement, relations, search
-from graph.timeline import timeline
-from graph.vocabulary import RelationType
+from oversight_graph.graph.paths import shortest_path
+from oversight_graph.graph.queries import companies_without_agreement, relations, search
+from oversight_graph.graph.timeline import timeline
+from oversight_graph.graph.vocabulary import RelationType
 
 SEED = Path(__file__).resolve().parent.parent / "seed"
 HASHES = Path(__file__).resolve().parent / "data" / "source-6gram-hashes.txt"

@@ -11,14 +11,14 @@ import orjson
 import pytest
 
 from bench.generate import KIND_SHARES, MIN_ENTITIES, SHARD_ENTITIES, STEMS, GenerationSummary, _layout, generate, main
-from graph.dates import DatePrecision
-from graph.enums import AttributionKind, Confidence, Kind
-from graph.load import load_directory
-from graph.model import QUALIFIER_FIELDS, kind_of_key
-from graph.paths import shortest_path
-from graph.queries import companies_without_agreement, search, stats
-from graph.store import GraphStore
-from graph.vocabulary import RelationType
+from oversight_graph.graph.dates import DatePrecision
+from oversight_graph.graph.enums import AttributionKind, Confidence, Kind
+from oversight_graph.graph.load import load_directory
+from oversight_graph.graph.model import QUALIFIER_FIELDS, kind_of_key
+from oversight_graph.graph.paths import shortest_path
+from oversight_graph.graph.queries import companies_without_agreement, search, stats
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.graph.vocabulary import RelationType
 
 SIZE = 3000
 

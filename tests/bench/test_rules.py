@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import graph.load as load
+import oversight_graph.graph.load as load
 from bench.rules import measure
-from graph.checks import entity_problems, relation_problems
+from oversight_graph.graph.checks import entity_problems, relation_problems
 
 SEED = Path(__file__).resolve().parent.parent.parent / "seed"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from bench.generate import MIN_ENTITIES, generate
-from exports import Snapshot
-from graph.load import load_directory
-from graph.store import GraphStore
+from oversight_graph.exports import Snapshot
+from oversight_graph.graph.load import load_directory
+from oversight_graph.graph.store import GraphStore
 
 
 @pytest.fixture(scope="session")

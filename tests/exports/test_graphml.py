@@ -7,7 +7,7 @@ import json
 
 import networkx as nx
 
-from exports import FORMATS, Snapshot
+from oversight_graph.exports import FORMATS, Snapshot
 
 
 def read_back(snapshot: Snapshot) -> nx.MultiDiGraph:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rdflib import OWL, RDF, XSD, Graph, Literal, URIRef
 
-from exports import FORMATS, Snapshot
-from exports.rdf import OG, SCHEMA, WIKIDATA, entity_iri, relation_iri, triples_of
+from oversight_graph.exports import FORMATS, Snapshot
+from oversight_graph.exports.rdf import OG, SCHEMA, WIKIDATA, entity_iri, relation_iri, triples_of
 
 PARSERS = {"ntriples": "nt", "turtle": "turtle", "jsonld": "json-ld"}
 

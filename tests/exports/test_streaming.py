@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exports import FORMATS, Snapshot
+from oversight_graph.exports import FORMATS, Snapshot
 
 
 @pytest.mark.parametrize("name", list(FORMATS))

@@ -7,9 +7,9 @@ import io
 import json
 import zipfile
 
-from exports import FORMATS, Snapshot, write
-from graph.dates import PartialDate
-from graph.model import QUALIFIER_FIELDS
+from oversight_graph.exports import FORMATS, Snapshot, write
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.model import QUALIFIER_FIELDS
 
 
 def read(path) -> list[dict[str, str]]:

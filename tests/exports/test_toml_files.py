@@ -5,12 +5,12 @@ from __future__ import annotations
 import io
 import tomllib
 
-from exports import FORMATS, Snapshot, write
-from exports.toml_files import FILE_NAMES, RELATIONS_FILE
-from graph.load import build_store, load_directory
-from graph.sample import SAMPLE_DOCUMENT, cite, entity_record, relation_record
-from graph.store import GraphStore
-from server.cli import main
+from oversight_graph.exports import FORMATS, Snapshot, write
+from oversight_graph.exports.toml_files import FILE_NAMES, RELATIONS_FILE
+from oversight_graph.graph.load import build_store, load_directory
+from oversight_graph.graph.sample import SAMPLE_DOCUMENT, cite, entity_record, relation_record
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.server.cli import main
 
 
 def same_graph(a: GraphStore, b: GraphStore) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.checks import RULES, entity_problems, relation_problems
-from graph.load import load_directory
-from graph.sample import sample_store
+from oversight_graph.graph.checks import RULES, entity_problems, relation_problems
+from oversight_graph.graph.load import load_directory
+from oversight_graph.graph.sample import sample_store
 from tests.graph.test_load import DOCUMENT, ORGS, RELATION, problems_of, write
 
 SEED = Path(__file__).resolve().parent.parent.parent / "seed"

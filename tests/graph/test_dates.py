@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from graph.dates import DatePart, DatePrecision, PartialDate
-from graph.errors import InvalidDate
+from oversight_graph.graph.dates import DatePart, DatePrecision, PartialDate
+from oversight_graph.graph.errors import InvalidDate
 
 
 @pytest.mark.parametrize(

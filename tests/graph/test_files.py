@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import DataError, ValidationFailed
-from graph.load import load_directory
+from oversight_graph.graph.errors import DataError, ValidationFailed
+from oversight_graph.graph.load import load_directory
 from tests.graph.test_load import DOCUMENT, ORGS, RELATION, problems_of, write
 
 

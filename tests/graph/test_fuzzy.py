@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from graph.fuzzy import fuzzy_matches
-from graph.names import NameIndex
-from graph.queries import search
+from oversight_graph.graph.fuzzy import fuzzy_matches
+from oversight_graph.graph.names import NameIndex
+from oversight_graph.graph.queries import search
 
 
 def test_a_misspelt_name_finds_the_entity_flagged_as_fuzzy(seed_store):
@@ -43,7 +43,7 @@ def test_short_words_and_far_spellings_find_nothing(seed_store):
 
 
 def test_kinds_filter_applies_to_fuzzy_hits(seed_store):
-    from graph.enums import Kind
+    from oversight_graph.graph.enums import Kind
 
     hits = search(seed_store, "antropic", kinds=[Kind.AGREEMENT])
     assert hits and all(hit.entity.kind is Kind.AGREEMENT and hit.fuzzy for hit in hits)

@@ -8,8 +8,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from graph.errors import DataError, ValidationFailed
-from graph.load import load_directory
+from oversight_graph.graph.errors import DataError, ValidationFailed
+from oversight_graph.graph.load import load_directory
 
 DOCUMENT = """
 [[document]]
@@ -268,8 +268,8 @@ def test_a_bad_value_is_caught_even_after_an_equal_good_one(tmp_path):
 
 
 def test_the_bulk_path_builds_the_same_relations_as_the_detailed_checks(tmp_path):
-    from graph.load import RawRecord
-    from graph.records import parse_relation
+    from oversight_graph.graph.load import RawRecord
+    from oversight_graph.graph.records import parse_relation
 
     store = load_directory(
         valid(

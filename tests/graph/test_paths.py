@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from graph.dates import PartialDate
-from graph.errors import InvalidArgument, UnknownEntity
-from graph.load import build_store
-from graph.paths import neighborhood, shortest_path
-from graph.sample import entity_record, relation_record, sample_records, sample_store
-from graph.vocabulary import RelationType
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.errors import InvalidArgument, UnknownEntity
+from oversight_graph.graph.load import build_store
+from oversight_graph.graph.paths import neighborhood, shortest_path
+from oversight_graph.graph.sample import entity_record, relation_record, sample_records, sample_store
+from oversight_graph.graph.vocabulary import RelationType
 
 
 def chain(n: int):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from graph.enums import Kind
-from graph.load import build_store, load_directory
-from graph.phrasing import mention, names_several, sentence
-from graph.sample import SAMPLE_DOCUMENT, entity_record, relation_record
-from graph.vocabulary import RelationType
+from oversight_graph.graph.enums import Kind
+from oversight_graph.graph.load import build_store, load_directory
+from oversight_graph.graph.phrasing import mention, names_several, sentence
+from oversight_graph.graph.sample import SAMPLE_DOCUMENT, entity_record, relation_record
+from oversight_graph.graph.vocabulary import RelationType
 from tests.test_seed import SEED
 
 # Every type with one subject (the agency) and with a subject that names several (officials).

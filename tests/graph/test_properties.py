@@ -29,10 +29,10 @@ import networkx as nx
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from graph import listing, queries
-from graph.checks import FACT_FIELDS
-from graph.dates import PartialDate
-from graph.enums import (
+from oversight_graph.graph import listing, queries
+from oversight_graph.graph.checks import FACT_FIELDS
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.enums import (
     AgreementStatus,
     Confidence,
     Direction,
@@ -42,17 +42,17 @@ from graph.enums import (
     OrgCategory,
     QuestionStatus,
 )
-from graph.listing import EntityFilter, EntityOrder
-from graph.load import RawRecord, build_store
-from graph.model import Qualifiers, Relation
-from graph.pages import paginate
-from graph.paths import neighborhood, shortest_path
-from graph.queries import holds_at, search, stats
-from graph.sample import SAMPLE_DOCUMENT, cite, entity_record, relation_record
-from graph.store import GraphStore
-from graph.text import fold
-from graph.timeline import Boundary, TimelineEntry, timeline
-from graph.vocabulary import RelationType
+from oversight_graph.graph.listing import EntityFilter, EntityOrder
+from oversight_graph.graph.load import RawRecord, build_store
+from oversight_graph.graph.model import Qualifiers, Relation
+from oversight_graph.graph.pages import paginate
+from oversight_graph.graph.paths import neighborhood, shortest_path
+from oversight_graph.graph.queries import holds_at, search, stats
+from oversight_graph.graph.sample import SAMPLE_DOCUMENT, cite, entity_record, relation_record
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.graph.text import fold
+from oversight_graph.graph.timeline import Boundary, TimelineEntry, timeline
+from oversight_graph.graph.vocabulary import RelationType
 
 # -- settings -------------------------------------------------------------------------
 # Deterministic in CI: the same examples on every run, nothing read from or

@@ -2,20 +2,20 @@ from __future__ import annotations
 
 import pytest
 
-from graph.dates import PartialDate
-from graph.enums import AgreementStatus, Confidence, Direction, Kind, OrgCategory
-from graph.errors import UnknownEntity
-from graph.listing import EntityFilter, RelationFilter, filter_entities
-from graph.load import build_store
-from graph.queries import (
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.enums import AgreementStatus, Confidence, Direction, Kind, OrgCategory
+from oversight_graph.graph.errors import UnknownEntity
+from oversight_graph.graph.listing import EntityFilter, RelationFilter, filter_entities
+from oversight_graph.graph.load import build_store
+from oversight_graph.graph.queries import (
     companies_without_agreement,
     lacking,
     relations,
     search,
     stats,
 )
-from graph.sample import cite, entity_record, relation_record, sample_records, sample_store
-from graph.vocabulary import RelationType
+from oversight_graph.graph.sample import cite, entity_record, relation_record, sample_records, sample_store
+from oversight_graph.graph.vocabulary import RelationType
 
 
 @pytest.fixture()

@@ -7,10 +7,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from graph.load import load_directory
-from graph.records import Source, parse_entity, parse_relation
-from graph.serialize import entity_record, relation_record
-from graph.store import GraphStore
+from oversight_graph.graph.load import load_directory
+from oversight_graph.graph.records import Source, parse_entity, parse_relation
+from oversight_graph.graph.serialize import entity_record, relation_record
+from oversight_graph.graph.store import GraphStore
 
 SEED = Path(__file__).resolve().parents[2] / "seed"
 

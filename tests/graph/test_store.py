@@ -3,12 +3,12 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from graph.enums import Kind
-from graph.errors import UnknownEntity, UnknownRelation
-from graph.load import build_store
-from graph.model import Organization
-from graph.sample import entity_record, relation_record, sample_records, sample_store
-from graph.store import DuplicateKey
+from oversight_graph.graph.enums import Kind
+from oversight_graph.graph.errors import UnknownEntity, UnknownRelation
+from oversight_graph.graph.load import build_store
+from oversight_graph.graph.model import Organization
+from oversight_graph.graph.sample import entity_record, relation_record, sample_records, sample_store
+from oversight_graph.graph.store import DuplicateKey
 
 
 def test_version_changes_with_every_addition():

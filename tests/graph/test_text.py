@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.names import NameIndex
-from graph.text import fold
+from oversight_graph.graph.names import NameIndex
+from oversight_graph.graph.text import fold
 
 
 @pytest.mark.parametrize(

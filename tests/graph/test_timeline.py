@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from graph.dates import PartialDate
-from graph.load import build_store
-from graph.sample import relation_record, sample_records, sample_store
-from graph.timeline import Boundary, timeline
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.load import build_store
+from oversight_graph.graph.sample import relation_record, sample_records, sample_store
+from oversight_graph.graph.timeline import Boundary, timeline
 
 
 def test_whole_graph_timeline_is_chronological():

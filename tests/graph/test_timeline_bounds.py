@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from graph.dates import PartialDate
-from graph.store import GraphStore
-from graph.timeline import timeline
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.graph.timeline import timeline
 
 
 def test_a_start_in_year_one_is_a_bound_like_any_other(seed_store: GraphStore) -> None:

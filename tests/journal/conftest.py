@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from journal.changes import Actor, Role
-from journal.sqlite import SQLiteJournal
-from journal.startup import start_model
-from journal.writer import Writer
+from oversight_graph.journal.changes import Actor, Role
+from oversight_graph.journal.sqlite import SQLiteJournal
+from oversight_graph.journal.startup import start_model
+from oversight_graph.journal.writer import Writer
 
 SEED = Path(__file__).resolve().parents[2] / "seed"
 EDITOR = Actor("ana", Role.EDITOR)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from journal.changes import Actor, Effect, Role, Target
-from journal.errors import JournalUnavailable
-from journal.sqlite import SQLiteJournal
-from journal.tokens import authenticate, create_token
+from oversight_graph.journal.changes import Actor, Effect, Role, Target
+from oversight_graph.journal.errors import JournalUnavailable
+from oversight_graph.journal.sqlite import SQLiteJournal
+from oversight_graph.journal.tokens import authenticate, create_token
 
 ANA = Actor("ana", Role.EDITOR)
 

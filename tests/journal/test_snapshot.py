@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from journal.edits import EditRequest
-from journal.errors import SnapshotError
-from journal.snapshot import KEEP, latest_snapshot, read_snapshot, write_snapshot
-from journal.sqlite import SQLiteJournal
-from journal.startup import start_model
-from journal.writer import Writer
+from oversight_graph.journal.edits import EditRequest
+from oversight_graph.journal.errors import SnapshotError
+from oversight_graph.journal.snapshot import KEEP, latest_snapshot, read_snapshot, write_snapshot
+from oversight_graph.journal.sqlite import SQLiteJournal
+from oversight_graph.journal.startup import start_model
+from oversight_graph.journal.writer import Writer
 from tests.journal.conftest import ADMIN, EDITOR, SEED, citation
 
 

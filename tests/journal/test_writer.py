@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import UnknownEntity
-from journal.edits import EditRequest
-from journal.errors import EditRejected, Forbidden, Unauthenticated, VersionConflict
-from journal.sqlite import SQLiteJournal
-from journal.startup import start_model
-from journal.writer import Writer
+from oversight_graph.graph.errors import UnknownEntity
+from oversight_graph.journal.edits import EditRequest
+from oversight_graph.journal.errors import EditRejected, Forbidden, Unauthenticated, VersionConflict
+from oversight_graph.journal.sqlite import SQLiteJournal
+from oversight_graph.journal.startup import start_model
+from oversight_graph.journal.writer import Writer
 from tests.journal.conftest import ADMIN, DOC, EDITOR, READER, SEED, citation
 
 

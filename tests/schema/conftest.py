@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from graph.load import build_store
-from graph.sample import SAMPLE_DOCUMENT, entity_record
-from graph.store import GraphStore
-from schema import Context, schema
-from schema.context import Limits
+from oversight_graph.graph.load import build_store
+from oversight_graph.graph.sample import SAMPLE_DOCUMENT, entity_record
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.schema import Context, schema
+from oversight_graph.schema.context import Limits
 
 Execute = Callable[..., tuple[Any, list[dict[str, Any]]]]
 

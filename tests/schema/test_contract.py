@@ -13,10 +13,10 @@ from graphql import (
     GraphQLScalarType,
 )
 
-from schema import schema
-from schema.errors import CODES
-from schema.limits import LIMIT_CODES
-from server.http import HTTP_CODES
+from oversight_graph.schema import schema
+from oversight_graph.schema.errors import CODES
+from oversight_graph.schema.limits import LIMIT_CODES
+from oversight_graph.server.http import HTTP_CODES
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -47,11 +47,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, queries
 
-from graph.load import load_directory
-from schema import Context, build_schema
-from schema.context import Limits
-from schema.engine import CacheSizes, Engine, Outcome
-from schema.limits import LIMIT_CODES
+from oversight_graph.graph.load import load_directory
+from oversight_graph.schema import Context, build_schema
+from oversight_graph.schema.context import Limits
+from oversight_graph.schema.engine import CacheSizes, Engine, Outcome
+from oversight_graph.schema.limits import LIMIT_CODES
 
 ROOT = Path(__file__).resolve().parents[2]
 SDL = (ROOT / "schema.graphql").read_text(encoding="utf-8")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from graph.load import build_store
-from graph.model import Organization
-from graph.sample import sample_records
-from schema import Context, build_schema
-from schema.context import Limits
-from schema.engine import CacheSizes, Engine, OperationNotAllowed, Outcome
-from schema.limits import LIMIT_CODES
+from oversight_graph.graph.load import build_store
+from oversight_graph.graph.model import Organization
+from oversight_graph.graph.sample import sample_records
+from oversight_graph.schema import Context, build_schema
+from oversight_graph.schema.context import Limits
+from oversight_graph.schema.engine import CacheSizes, Engine, OperationNotAllowed, Outcome
+from oversight_graph.schema.limits import LIMIT_CODES
 
 SCHEMA = build_schema()
 
@@ -150,7 +150,7 @@ def test_cache_keys_include_variables_and_operation(seed_store, engine):
 
 def test_internal_errors_are_never_cached(seed_store, monkeypatch):
     engine = Engine(SCHEMA)
-    from graph.store import GraphStore
+    from oversight_graph.graph.store import GraphStore
 
     monkeypatch.setattr(GraphStore, "relations_of", lambda self, key: 1 / 0)
     query = '{ entity(key: "org/meta") { relations { totalCount } } }'
@@ -191,8 +191,8 @@ def test_mutations_are_refused_where_not_allowed(engine, seed_store):
 
 
 def test_timeout_has_its_own_outcome_and_code(seed_store, monkeypatch):
-    import schema.executor as executor
-    from graph import deadline
+    import oversight_graph.schema.executor as executor
+    from oversight_graph.graph import deadline
 
     ticks = iter(range(0, 1_000_000, 10))
     monkeypatch.setattr(deadline.time, "monotonic", lambda: next(ticks))

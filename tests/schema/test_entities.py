@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from graph.sample import cite, entity_record
+from oversight_graph.graph.sample import cite, entity_record
 
 COMMON = """
 query($key: String!) {

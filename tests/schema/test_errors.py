@@ -8,10 +8,10 @@ import logging
 
 import pytest
 
-from graph.sample import sample_store
-from schema import Context, schema
-from schema.context import Limits
-from schema.errors import CODES
+from oversight_graph.graph.sample import sample_store
+from oversight_graph.schema import Context, schema
+from oversight_graph.schema.context import Limits
+from oversight_graph.schema.errors import CODES
 
 
 def cursor(*values) -> str:

@@ -19,9 +19,9 @@ from graphql import (
     parse,
 )
 
-from graph.store import GraphStore
-from schema import Context, schema
-from schema.executor import DeadlineExceeded, LeanExecutor
+from oversight_graph.graph.store import GraphStore
+from oversight_graph.schema import Context, schema
+from oversight_graph.schema.executor import DeadlineExceeded, LeanExecutor
 
 GRAPHQL_SCHEMA = schema._schema
 LEAN = LeanExecutor(schema)
@@ -162,8 +162,8 @@ def test_introspection_is_handed_to_graphql_core(seed_store):
 
 
 def test_time_limit_stops_execution(seed_store, monkeypatch):
-    import schema.executor as executor
-    from graph import deadline
+    import oversight_graph.schema.executor as executor
+    from oversight_graph.graph import deadline
 
     ticks = iter(range(0, 10_000, 10))
     monkeypatch.setattr(deadline.time, "monotonic", lambda: next(ticks))

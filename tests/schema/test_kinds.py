@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.sample import entity_record, relation_record
+from oversight_graph.graph.sample import entity_record, relation_record
 
 
 @pytest.fixture()

@@ -6,9 +6,9 @@ import base64
 
 import pytest
 
-from graph.enums import Kind
-from graph.sample import entity_record
-from schema.context import Limits
+from oversight_graph.graph.enums import Kind
+from oversight_graph.graph.sample import entity_record
+from oversight_graph.schema.context import Limits
 
 # field, object type, where input type, kind
 LISTS = [

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from schema.context import Limits
+from oversight_graph.schema.context import Limits
 
 
 def b64_id(type_name: str, key: str) -> str:

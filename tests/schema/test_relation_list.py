@@ -7,14 +7,14 @@ import time
 import orjson
 import pytest
 
-from graph import deadline
-from graph.dates import PartialDate
-from graph.edges import list_relations
-from graph.enums import Confidence
-from graph.queries import holds_at
-from schema import build_schema
-from schema.context import Context, Limits
-from schema.engine import Engine, Outcome, Ready
+from oversight_graph.graph import deadline
+from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.edges import list_relations
+from oversight_graph.graph.enums import Confidence
+from oversight_graph.graph.queries import holds_at
+from oversight_graph.schema import build_schema
+from oversight_graph.schema.context import Context, Limits
+from oversight_graph.schema.engine import Engine, Outcome, Ready
 
 LIST = """
 query($types: [RelationType!], $subject: ID, $object: ID, $asOf: PartialDate, $min: Confidence,

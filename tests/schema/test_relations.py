@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from graph.sample import cite, entity_record, relation_record
-from schema.context import Limits
+from oversight_graph.graph.sample import cite, entity_record, relation_record
+from oversight_graph.schema.context import Limits
 
 RELATIONS = """
 query($key: String!, $types: [RelationType!], $direction: Direction! = BOTH, $asOf: PartialDate,

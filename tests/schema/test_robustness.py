@@ -13,10 +13,10 @@ import orjson
 import pytest
 from graphql import execute, parse
 
-from graph.sample import entity_record, relation_record
-from schema import Context, build_schema
-from schema.context import Limits
-from schema.engine import CacheSizes, Engine, Outcome
+from oversight_graph.graph.sample import entity_record, relation_record
+from oversight_graph.schema import Context, build_schema
+from oversight_graph.schema.context import Limits
+from oversight_graph.schema.engine import CacheSizes, Engine, Outcome
 
 SCHEMA = build_schema()
 
@@ -207,9 +207,9 @@ def test_the_time_limit_covers_validation_and_admission(seed_store):
 
 
 def test_filters_stop_at_the_deadline(seed_store):
-    from graph import deadline
-    from graph.enums import Kind
-    from graph.listing import EntityFilter, filter_entities
+    from oversight_graph.graph import deadline
+    from oversight_graph.graph.enums import Kind
+    from oversight_graph.graph.listing import EntityFilter, filter_entities
 
     with deadline.within(1e-9), pytest.raises(deadline.DeadlineExceeded):
         import time

@@ -8,10 +8,10 @@ from collections import Counter
 
 import pytest
 
-from graph.enums import Kind
-from graph.sample import entity_record, relation_record
-from graph.vocabulary import RelationType
-from schema.context import Limits
+from oversight_graph.graph.enums import Kind
+from oversight_graph.graph.sample import entity_record, relation_record
+from oversight_graph.graph.vocabulary import RelationType
+from oversight_graph.schema.context import Limits
 
 
 def b64_id(type_name: str, key: str) -> str:

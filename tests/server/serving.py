@@ -69,7 +69,16 @@ class Server:
         environment = {**os.environ, "OVERSIGHT_LOG_LEVEL": "info", **self.env}
         self.log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--workers", str(self.workers)],
+            [
+                sys.executable,
+                "-m",
+                "oversight_graph.server.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+            ],
             cwd=ROOT,
             env=environment,
             stdout=self.log,

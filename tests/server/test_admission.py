@@ -9,11 +9,11 @@ import anyio
 import pytest
 from starlette.testclient import TestClient
 
-from graph import deadline
-from server import admission
-from server.admission import Budgets, Lanes, client_key
-from server.app import create_app
-from server.settings import Settings
+from oversight_graph.graph import deadline
+from oversight_graph.server import admission
+from oversight_graph.server.admission import Budgets, Lanes, client_key
+from oversight_graph.server.app import create_app
+from oversight_graph.server.settings import Settings
 
 
 @pytest.fixture()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from server.assets import AssetError, Package, fetch, load_manifest, read_lock, sri
-from server.cli import main
+from oversight_graph.server.assets import AssetError, Package, fetch, load_manifest, read_lock, sri
+from oversight_graph.server.cli import main
 
 
 def tarball(files: dict[str, bytes]) -> bytes:

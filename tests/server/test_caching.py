@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from server.app import create_app
-from server.settings import Settings
+from oversight_graph.server.app import create_app
+from oversight_graph.server.settings import Settings
 
 QUERY = {"query": "{ stats { entityCount } }"}
 

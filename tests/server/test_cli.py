@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from server.cli import main
+from oversight_graph.server.cli import main
 
 SEED = Path(__file__).resolve().parents[2] / "seed"
 

@@ -7,8 +7,8 @@ import json
 import pytest
 from starlette.testclient import TestClient
 
-from server.app import create_app
-from server.settings import Settings
+from oversight_graph.server.app import create_app
+from oversight_graph.server.settings import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -97,8 +97,8 @@ def test_a_cached_post_response_does_not_answer_a_get_of_the_same_mutation(seed_
 def test_the_engine_refuses_a_disallowed_operation_even_when_its_response_is_cached(seed_store):
     from graphql import OperationType
 
-    from schema import Context, build_schema
-    from schema.engine import Engine, OperationNotAllowed
+    from oversight_graph.schema import Context, build_schema
+    from oversight_graph.schema.engine import Engine, OperationNotAllowed
 
     engine = Engine(build_schema())
     document = "mutation { stats { entityCount } }"

@@ -12,9 +12,9 @@ from starlette.responses import StreamingResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from server.app import create_app
-from server.compression import CompressionMiddleware
-from server.settings import Settings
+from oversight_graph.server.app import create_app
+from oversight_graph.server.compression import CompressionMiddleware
+from oversight_graph.server.settings import Settings
 
 LARGE = {
     "query": "{ organizations(first: 40) { edges { node { key name relations(first: 10) "

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import _parser, main
-from server.config import settings_from
-from server.flags import flag_of, overrides
-from server.settings import SETTINGS_DOC, SettingsError
+from oversight_graph.server.cli import _parser, main
+from oversight_graph.server.config import settings_from
+from oversight_graph.server.flags import flag_of, overrides
+from oversight_graph.server.settings import SETTINGS_DOC, SettingsError
 
 
 def run(*argv):

@@ -42,7 +42,9 @@ def _port() -> int:
 
 
 def _oversight(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], capture_output=True, text=True, check=True)
+    return subprocess.run(
+        [sys.executable, "-m", "oversight_graph.server.cli", *args], capture_output=True, text=True, check=True
+    )
 
 
 def _start(db: Path, port: int) -> subprocess.Popen[bytes]:
@@ -50,7 +52,7 @@ def _start(db: Path, port: int) -> subprocess.Popen[bytes]:
         [
             sys.executable,
             "-m",
-            "server.cli",
+            "oversight_graph.server.cli",
             "serve",
             "--db",
             str(db),

@@ -13,11 +13,11 @@ import json
 import pytest
 from starlette.testclient import TestClient
 
-from schema.errors import CODES
-from schema.limits import LIMIT_CODES
-from server.app import create_app
-from server.http import HTTP_CODES
-from server.settings import Settings
+from oversight_graph.schema.errors import CODES
+from oversight_graph.schema.limits import LIMIT_CODES
+from oversight_graph.server.app import create_app
+from oversight_graph.server.http import HTTP_CODES
+from oversight_graph.server.settings import Settings
 
 DOCUMENTED = set(CODES) | set(LIMIT_CODES) | set(HTTP_CODES)
 
@@ -168,7 +168,7 @@ def test_every_error_response_has_the_common_shape(client, method, headers, body
 
 
 def test_masked_internal_errors_have_the_common_shape(seed_store, monkeypatch):
-    from graph.store import GraphStore
+    from oversight_graph.graph.store import GraphStore
 
     monkeypatch.setattr(GraphStore, "relations_of", lambda self, key: 1 / 0)
     with TestClient(create_app(seed_store)) as c:

@@ -8,8 +8,8 @@ import zipfile
 import pytest
 from starlette.testclient import TestClient
 
-from exports import FORMATS, Snapshot
-from server.app import create_app
+from oversight_graph.exports import FORMATS, Snapshot
+from oversight_graph.server.app import create_app
 
 
 @pytest.fixture(scope="module")

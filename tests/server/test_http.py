@@ -8,8 +8,8 @@ import logging
 import pytest
 from starlette.testclient import TestClient
 
-from server.app import create_app
-from server.settings import Settings
+from oversight_graph.server.app import create_app
+from oversight_graph.server.settings import Settings
 
 QUERY = "{ stats { entityCount } }"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -179,7 +179,7 @@ def test_request_id_is_echoed_when_well_formed(client):
 
 def test_unexpected_errors_are_masked_and_logged(seed_store, caplog, monkeypatch):
     app = create_app(seed_store)
-    from graph.store import GraphStore
+    from oversight_graph.graph.store import GraphStore
 
     def explode(self, key):
         raise RuntimeError("secret detail")

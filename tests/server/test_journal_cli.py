@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.load import load_directory
-from server.cli import main
+from oversight_graph.graph.load import load_directory
+from oversight_graph.server.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seed"

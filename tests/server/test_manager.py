@@ -116,7 +116,7 @@ def test_a_taken_port_is_a_non_zero_exit(tmp_path):
         holder.listen()
         port = holder.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "oversight_graph.server.cli", "serve", "--port", str(port)],
             cwd=ROOT,
             capture_output=True,
             text=True,

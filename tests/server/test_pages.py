@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from server.app import create_app
-from server.assets import FETCH_COMMAND, read_lock, sri, write_manifest
-from server.pages import EXPLORE_MODULES, GRAPHIQL_ASSETS, example_queries, explorer_queries
-from server.settings import Settings
+from oversight_graph.server.app import create_app
+from oversight_graph.server.assets import FETCH_COMMAND, read_lock, sri, write_manifest
+from oversight_graph.server.pages import EXPLORE_MODULES, GRAPHIQL_ASSETS, example_queries, explorer_queries
+from oversight_graph.server.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = {"accept": "text/html,application/xhtml+xml"}

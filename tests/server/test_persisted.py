@@ -7,9 +7,9 @@ import json
 import pytest
 from starlette.testclient import TestClient
 
-from server.app import create_app
-from server.persisted import sha256_hex
-from server.settings import Settings, SettingsError
+from oversight_graph.server.app import create_app
+from oversight_graph.server.persisted import sha256_hex
+from oversight_graph.server.settings import Settings, SettingsError
 
 QUERY = "{ stats { entityCount } }"
 OTHER = "{ stats { relationCount } }"

@@ -16,9 +16,9 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from server.app import create_app
-from server.safety import SafetyNet
-from server.settings import Settings
+from oversight_graph.server.app import create_app
+from oversight_graph.server.safety import SafetyNet
+from oversight_graph.server.settings import Settings
 from tests.server.test_error_shape import assert_error_shape
 
 
@@ -95,7 +95,7 @@ def test_http_errors_of_the_endpoint_carry_the_request_id(client):
 
 
 def test_an_exception_escaping_the_app_is_a_masked_json_500(seed_store, monkeypatch, caplog):
-    from server.http import GraphQLEndpoint
+    from oversight_graph.server.http import GraphQLEndpoint
 
     async def explode(self, request):
         raise RuntimeError("secret internal detail")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from journal.changes import Role
-from journal.tokens import create_token
-from server.app import create_app, open_writer
-from server.settings import Settings
+from oversight_graph.journal.changes import Role
+from oversight_graph.journal.tokens import create_token
+from oversight_graph.server.app import create_app, open_writer
+from oversight_graph.server.settings import Settings
 
 SEED = Path(__file__).resolve().parents[2] / "seed"
 DOC = "doc/nyt-meta-ai-reviews"
