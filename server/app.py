@@ -19,7 +19,10 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import TextIO
 
+import anyio
+import anyio.to_thread
 import orjson
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -34,13 +37,16 @@ from oversight_graph.journal.startup import Follower, open_journal, start_model
 from oversight_graph.journal.writer import Writer
 from oversight_graph.schema import build_schema
 from oversight_graph.schema.engine import Engine
+from oversight_graph.server.access import AccessLog
 from oversight_graph.server.assets import FETCH_COMMAND, load_manifest
 from oversight_graph.server.compression import CompressionMiddleware
 from oversight_graph.server.cors import cors_middleware
 from oversight_graph.server.export import ExportEndpoint
 from oversight_graph.server.http import GraphQLEndpoint
 from oversight_graph.server.loading import report_problems
+from oversight_graph.server.logs import configure as configure_logs
 from oversight_graph.server.manager import serve
+from oversight_graph.server.metrics import Metrics, OperationNames, multiprocess_directory
 from oversight_graph.server.pages import Pages, page_routes
 from oversight_graph.server.safety import SafetyNet, http_exception_handler
 from oversight_graph.server.settings import DEFAULT_DATA, Settings
@@ -134,6 +140,9 @@ def create_app(
     schema = build_schema(suggestions=settings.suggestions, introspection=settings.introspection)
     engine = Engine(schema, settings.limits, introspection=settings.introspection, suggestions=settings.suggestions)
     endpoint = GraphQLEndpoint(engine, store, settings, writer)
+    metrics = Metrics(settings.metrics, _operation_names(settings, endpoint))
+    if writer is not None:
+        writer.model.listeners.append(lambda change: metrics.change_set_applied(change.version))
 
     async def healthz(request: Request) -> Response:
         return _json(
@@ -143,6 +152,11 @@ def create_app(
     async def root(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
+    async def metrics_page(request: Request) -> Response:
+        # Reading every worker's values is file work: off the event loop.
+        body, media = await anyio.to_thread.run_sync(metrics.render)
+        return Response(body, media_type=media)
+
     # Compression is outermost, so that it encodes the final bytes, including
     # those the safety net rewrites; the safety net comes next, so that whatever
     # the layers inside send or raise reaches the client as JSON in the error
@@ -150,6 +164,8 @@ def create_app(
     middleware = [Middleware(SafetyNet)]
     if settings.compression_min_bytes:
         middleware.insert(0, Middleware(CompressionMiddleware, minimum_size=settings.compression_min_bytes))
+    # The access log is outermost: it sees the final status and times everything.
+    middleware.insert(0, Middleware(AccessLog, metrics=metrics))
     cors = cors_middleware(settings)
     if cors is not None:
         middleware.append(cors)
@@ -165,9 +181,14 @@ def create_app(
             writer.model.catch_up(writer.journal)
             follower = Follower(writer.journal, writer.model, settings.follow_interval)
             follower.start()
+        watcher = None
+        if writer is not None and metrics.enabled:
+            watcher = asyncio.create_task(_watch_replica(writer, metrics, settings.follow_interval))
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
             if follower is not None and writer is not None:
                 follower.stop()
                 writer.model.run_exclusive = _call_now
@@ -179,6 +200,7 @@ def create_app(
             # GET and POST get the API's 405 (the router's own is plain text).
             Route("/graphql", endpoint),
             Route("/healthz", healthz, methods=["GET"]),
+            *([Route("/metrics", metrics_page, methods=["GET"])] if metrics.enabled else []),
             # Every method reaches it, so that all but GET and HEAD get a JSON 405.
             Route("/export/{format}", ExportEndpoint(store)),
             Route("/", root, methods=["GET"]),
@@ -191,7 +213,34 @@ def create_app(
     app.state.settings = settings
     app.state.documents = endpoint.documents
     app.state.writer = writer
+    app.state.metrics = metrics
     return app
+
+
+def _operation_names(settings: Settings, endpoint: GraphQLEndpoint) -> OperationNames:
+    """Operation-name labels: the trusted operations' names when only those run, else the first few seen."""
+    trusted = endpoint.documents.trusted
+    if trusted is None:
+        return OperationNames(settings.metrics_operations)
+    names: set[str] = set()
+    for document in trusted.values():
+        with contextlib.suppress(GraphQLError):
+            names.update(
+                d.name.value for d in parse(document).definitions if isinstance(d, OperationDefinitionNode) and d.name
+            )
+    return OperationNames(settings.metrics_operations, trusted=names)
+
+
+async def _watch_replica(writer: Writer, metrics: Metrics, interval: float) -> None:
+    """Report the graph's version and its lag behind the journal every ``interval`` seconds."""
+    while True:
+        try:
+            head = await anyio.to_thread.run_sync(writer.journal.head)
+        except Exception as error:  # the gauges wait for the next round; serving goes on
+            log.debug("reading the journal's version for the metrics failed: %s", error)
+        else:
+            metrics.set_replica(head, writer.model.version)
+        await anyio.sleep(interval)
 
 
 def _call_now(change: Callable[[], None]) -> None:
@@ -205,7 +254,7 @@ def run(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) 
     broken data directory fails fast with every problem listed; the workers
     are forked after (:mod:`server.manager`).
     """
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
+    configure_logs(settings.log_format, settings.log_level, err)
     try:
         writer = open_writer(settings)
     except ValidationFailed as failure:
@@ -214,6 +263,12 @@ def run(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) 
     except (DataError, JournalError) as error:
         print(f"oversight serve: {error}; not serving", file=err)
         return 1
+    # Every worker writes its metrics to files there, so /metrics on any of them reports them all.
+    with multiprocess_directory() if settings.metrics else contextlib.nullcontext():
+        return _serve(settings, writer, out)
+
+
+def _serve(settings: Settings, writer: Writer, out: TextIO) -> int:
     store = writer.model.store
     app = create_app(settings=settings, writer=writer)
     print(

@@ -37,7 +37,7 @@ from typing import Any
 import anyio
 import anyio.to_thread
 import orjson
-from graphql import OperationType
+from graphql import DocumentNode, OperationDefinitionNode, OperationType
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -50,6 +50,7 @@ from oversight_graph.journal.writer import Writer
 from oversight_graph.schema.context import Context
 from oversight_graph.schema.engine import Engine, EngineResult, OperationNotAllowed, Outcome, Ready
 from oversight_graph.schema.mutations import required_role
+from oversight_graph.server.access import OperationNote, error_codes, note_operation
 from oversight_graph.server.admission import Budgets, Lanes, client_key
 from oversight_graph.server.batch import BATCH_CODES, BatchRefused, batch_items, join_results
 from oversight_graph.server.caching import conditional
@@ -362,7 +363,30 @@ class GraphQLEndpoint:
         allowed: frozenset[OperationType],
         request_id: str,
     ) -> tuple[bytes, int]:
-        """Run one GraphQL request; its body and status."""
+        """Run one GraphQL request; its body and status (noted for the access log and metrics)."""
+        began = time.perf_counter()
+        seen = _Seen(params.operation_name)
+        try:
+            body, status = await self._answer(request, params, media, allowed, request_id, seen)
+        except HttpError as error:
+            note = OperationNote(
+                seen.name, "refused", (error.code,), seen.cache, seen.cost, time.perf_counter() - began
+            )
+            note_operation(request.scope, note)
+            raise
+        note = OperationNote(seen.name, seen.outcome, seen.codes, seen.cache, seen.cost, time.perf_counter() - began)
+        note_operation(request.scope, note)
+        return body, status
+
+    async def _answer(
+        self,
+        request: Request,
+        params: GraphQLRequest,
+        media: str,
+        allowed: frozenset[OperationType],
+        request_id: str,
+        seen: _Seen,
+    ) -> tuple[bytes, int]:
         try:
             query = self.documents.document(params.query, params.extensions)
         except PersistedQueryError as error:
@@ -396,6 +420,7 @@ class GraphQLEndpoint:
                 f"{refused.operation_type} operations are not allowed over GET; use POST",
                 {"allow": "POST"},
             ) from None
+        seen.started(started, query, self.engine)
         if isinstance(started, EngineResult):
             # Answered from the cache or refused before execution: no work to charge.
             if self.budgets is not None:
@@ -423,6 +448,7 @@ class GraphQLEndpoint:
                     self.lanes.cheap_started()
             else:
                 result = self.engine.finish(started)
+        seen.finished(result)
         if result.outcome is Outcome.EXECUTED or media == JSON:
             status = 200
         elif result.outcome is Outcome.TIMEOUT:
@@ -467,6 +493,49 @@ class GraphQLEndpoint:
                 "FORBIDDEN",
                 f"this mutation needs the {needed.value} role; the token {actor.name!r} is {actor.role.value}",
             )
+
+
+def _only_operation_name(engine: Engine, query: str) -> str | None:
+    """The name of the document's operation when it has only one (the one that runs without ``operationName``)."""
+    document = engine.documents.get(query)
+    if not isinstance(document, DocumentNode):
+        return None
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) != 1 or operations[0].name is None:
+        return None
+    return operations[0].name.value
+
+
+class _Seen:
+    """What the endpoint learnt of one operation on its way, for the access log and the metrics."""
+
+    __slots__ = ("cache", "codes", "cost", "name", "outcome")
+
+    def __init__(self, name: str | None) -> None:
+        self.name = name
+        self.cache: str | None = None
+        self.cost: int | None = None
+        self.outcome = "request_error"
+        self.codes: tuple[str, ...] = ()
+
+    def started(self, started: EngineResult | Ready, query: str, engine: Engine) -> None:
+        if isinstance(started, EngineResult):
+            self.cache = "hit" if started.cached else None
+            if self.name is None:
+                self.name = _only_operation_name(engine, query)
+            return
+        self.cost = started.cost
+        if self.name is None and started.operation.name is not None:
+            self.name = started.operation.name.value
+        if started.cache_key is not None and not started.is_mutation:
+            self.cache = "miss"
+
+    def finished(self, result: EngineResult) -> None:
+        self.codes = error_codes(result.body)
+        if result.outcome is Outcome.EXECUTED:
+            self.outcome = "field_error" if self.codes else "ok"
+        else:
+            self.outcome = "timeout" if result.outcome is Outcome.TIMEOUT else "request_error"
 
 
 def _unauthenticated(message: str) -> HttpError:

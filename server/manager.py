@@ -33,11 +33,14 @@ import threading
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 from starlette.types import ASGIApp
 from uvicorn_worker import UvicornWorker
 
 from oversight_graph.graph.store import GraphStore
 from oversight_graph.graph.warm import warm
+from oversight_graph.server.logs import formatter
+from oversight_graph.server.metrics import process_dead
 from oversight_graph.server.protocol import guarded_protocol
 from oversight_graph.server.settings import Settings
 
@@ -71,6 +74,8 @@ def _worker_class(settings: Settings, warm_store: GraphStore | None) -> type[Uvi
             "timeout_graceful_shutdown": max(1, int(settings.graceful_timeout)),
             "h11_max_incomplete_event_size": settings.max_header_bytes,
             "server_header": False,
+            # The app writes its own access lines (server.access), with the request id and outcome.
+            "access_log": False,
         }
 
         def init_process(self) -> None:
@@ -90,6 +95,23 @@ def _worker_class(settings: Settings, warm_store: GraphStore | None) -> type[Uvi
             self.notify()
 
     return OversightWorker
+
+
+def _logger_class(log_format: str) -> type[Logger]:
+    """gunicorn's logger, writing its lines (and uvicorn's, which share its handlers) in ``log_format``."""
+
+    class OversightLogger(Logger):  # type: ignore[misc]
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            for handler in (*self.error_log.handlers, *self.access_log.handlers):
+                handler.setFormatter(formatter(log_format))
+
+    return OversightLogger
+
+
+def _worker_exited(arbiter: Any, worker: Any) -> None:
+    # Its open-subscription count and other live gauges must not linger in /metrics.
+    process_dead(worker.pid)
 
 
 class _Manager(BaseApplication):  # type: ignore[misc]
@@ -121,7 +143,6 @@ def serve(app: ASGIApp, store: GraphStore, settings: Settings) -> int:
     sys.setswitchinterval(SWITCH_INTERVAL)
     if settings.workers > 1:
         warm(store)
-    verbose = settings.log_level.lower() in ("debug", "trace", "info")
     options: dict[str, Any] = {
         "bind": [f"[{settings.host}]:{settings.port}" if ":" in settings.host else f"{settings.host}:{settings.port}"],
         "workers": settings.workers,
@@ -131,8 +152,10 @@ def serve(app: ASGIApp, store: GraphStore, settings: Settings) -> int:
         "graceful_timeout": max(1, round(settings.graceful_timeout)),
         "keepalive": 5,
         "loglevel": "debug" if settings.log_level.lower() == "trace" else settings.log_level.lower(),
-        "accesslog": "-" if verbose else None,
+        "accesslog": None,
         "errorlog": "-",
+        "logger_class": _logger_class(settings.log_format),
+        "child_exit": _worker_exited,
         "proc_name": "oversight",
     }
     try:

@@ -61,6 +61,9 @@ class Settings:
     introspection: bool = True
     suggestions: bool = True
     log_level: str = "info"
+    log_format: str = "json"
+    metrics: bool = True
+    metrics_operations: int = 100
     max_body_bytes: int = 262_144
     offload_cost: int = 200
     offload_threads: int = 1
@@ -139,6 +142,10 @@ class Settings:
             raise SettingsError(f"max_header_bytes must be at least 1024, got {self.max_header_bytes}")
         if self.limit_concurrency < 0:
             raise SettingsError(f"limit_concurrency must not be negative, got {self.limit_concurrency}")
+        if self.log_format not in ("json", "text"):
+            raise SettingsError(f"log_format must be json or text, got {self.log_format!r}")
+        if self.metrics_operations < 0:
+            raise SettingsError(f"metrics_operations must not be negative, got {self.metrics_operations}")
         if self.snapshot_every < 0:
             raise SettingsError(f"snapshot_every must not be negative, got {self.snapshot_every}")
         if self.follow_interval <= 0:
@@ -252,7 +259,19 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
     ),
     "introspection": (bool, "Answer introspection queries (default on: the data is public)."),
     "suggestions": (bool, "Let validation errors suggest similar field names (default on)."),
-    "log_level": (str, "Uvicorn log level (default `info`)."),
+    "log_level": (
+        str,
+        "Least important log records written: `debug`, `info` (one access line per request), `warning`, `error` (default `info`).",
+    ),
+    "log_format": (
+        str,
+        "`json`: one JSON object per log line, for collectors; `text`: a line a person reads, for a terminal (default `json`).",
+    ),
+    "metrics": (bool, "Serve Prometheus metrics at `/metrics`, without a token (default on)."),
+    "metrics_operations": (
+        int,
+        "Operation names that get a metrics label of their own, first come (trusted documents: theirs); others count as `other` (default `100`).",
+    ),
     "max_body_bytes": (int, "Largest request body accepted, in bytes (default `262144`)."),
     "offload_cost": (
         int,
