@@ -21,6 +21,7 @@ from oversight_graph.schema.kinds import KIND_TYPES
 from oversight_graph.schema.mutations import Mutation
 from oversight_graph.schema.queries import Query
 from oversight_graph.schema.scalars import SCALARS
+from oversight_graph.schema.subscriptions import Subscription
 from oversight_graph.schema.types import Relation
 
 __all__ = ["Context", "Info", "Limits", "OversightSchema", "build_schema", "schema"]
@@ -60,6 +61,7 @@ def build_schema(
     return OversightSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[*KIND_TYPES, Relation],
         extensions=[*extensions, *extra, ErrorCodes],
         config=StrawberryConfig(scalar_map=SCALARS, disable_field_suggestions=not suggestions),

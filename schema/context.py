@@ -14,6 +14,7 @@ import strawberry
 
 from oversight_graph.graph.store import GraphStore
 from oversight_graph.journal.changes import Actor
+from oversight_graph.journal.feed import ChangeFeed
 from oversight_graph.journal.writer import Writer
 
 __all__ = ["Context", "Info", "Limits"]
@@ -85,7 +86,8 @@ class Context:
 
     ``writer`` is the write path (``None`` on a server without a journal,
     which then refuses mutations); ``actor`` is the authenticated token's
-    name and role, or ``None`` for an anonymous request.
+    name and role, or ``None`` for an anonymous request; ``feed`` streams
+    change sets to subscriptions.
     """
 
     store: GraphStore
@@ -95,6 +97,7 @@ class Context:
     rate_limit: Any = None  # the client's cost budget after this request (server.admission.Budget), if any
     writer: Writer | None = None
     actor: Actor | None = None
+    feed: ChangeFeed | None = None  # live change sets for subscriptions; None without a journal
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

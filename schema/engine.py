@@ -27,12 +27,15 @@ what the request needs.
 from __future__ import annotations
 
 import enum
+import inspect
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 from graphql import (
     DocumentNode,
+    FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSyntaxError,
@@ -41,9 +44,10 @@ from graphql import (
     OperationType,
     parse,
     specified_rules,
+    subscribe,
     validate,
 )
-from graphql.execution import Executor
+from graphql.execution import ExecutionResult, Executor
 
 from oversight_graph.graph import deadline
 from oversight_graph.graph.deadline import DeadlineExceeded
@@ -329,6 +333,39 @@ class Engine:
         ):
             self.responses.put(key, result, _key_weight(key) + len(result.body))
         return result
+
+    async def stream(self, ready: Ready) -> AsyncIterator[bytes]:
+        """Run a subscription :meth:`start` made ready: each event's response body, errors coded.
+
+        A failure of the event source (the journal cannot be read while
+        catching up) ends the stream with a last response holding the coded
+        error, as a resolver's failure would be reported.
+        """
+        context = ready.context
+        operation = ready.operation
+        source = subscribe(
+            self.graphql_schema,
+            ready.document,
+            context_value=context,
+            variable_values=ready.variables,
+            operation_name=operation.name.value if operation.name else None,
+        )
+        if inspect.isawaitable(source):
+            source = await source
+        if isinstance(source, ExecutionResult):
+            # The subscription could not start (a bad argument, no journal).
+            yield self._serialize(None, source.errors, context, executed=True, with_data=False)
+            return
+        try:
+            async for result in source:
+                yield self._serialize(result.data, result.errors, context, executed=True)
+        except Exception as failure:  # reported to the subscriber in the error shape, as a resolver failure is
+            first = operation.selection_set.selections[0]
+            path = [first.name.value] if isinstance(first, FieldNode) else None
+            error = GraphQLError(str(failure), path=path, original_error=failure)
+            yield self._serialize(None, [error], context, executed=True, with_data=False)
+        finally:
+            await source.aclose()  # type: ignore[attr-defined]
 
     def _start(
         self,

@@ -28,11 +28,12 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from oversight_graph.graph.errors import DataError, ValidationFailed
 from oversight_graph.graph.store import GraphStore
 from oversight_graph.journal.errors import JournalError
+from oversight_graph.journal.feed import ChangeFeed
 from oversight_graph.journal.startup import Follower, open_journal, start_model
 from oversight_graph.journal.writer import Writer
 from oversight_graph.schema import build_schema
@@ -50,6 +51,8 @@ from oversight_graph.server.metrics import Metrics, OperationNames, multiprocess
 from oversight_graph.server.pages import Pages, page_routes
 from oversight_graph.server.safety import SafetyNet, http_exception_handler
 from oversight_graph.server.settings import DEFAULT_DATA, Settings
+from oversight_graph.server.subscriptions import Subscriptions
+from oversight_graph.server.websocket import GraphQLWebSocket
 
 __all__ = ["create_app", "run", "serve", "settle"]
 
@@ -139,8 +142,11 @@ def create_app(
         store = writer.model.store
     schema = build_schema(suggestions=settings.suggestions, introspection=settings.introspection)
     engine = Engine(schema, settings.limits, introspection=settings.introspection, suggestions=settings.suggestions)
-    endpoint = GraphQLEndpoint(engine, store, settings, writer)
+    feed = ChangeFeed(writer.journal, writer.model, settings.subscription_buffer) if writer is not None else None
+    subscriptions = Subscriptions(engine, store, settings, writer, feed)
+    endpoint = GraphQLEndpoint(engine, store, settings, writer, subscriptions)
     metrics = Metrics(settings.metrics, _operation_names(settings, endpoint))
+    subscriptions.metrics = metrics
     if writer is not None:
         writer.model.listeners.append(lambda change: metrics.change_set_applied(change.version))
 
@@ -177,6 +183,8 @@ def create_app(
             if writer.forked_from not in (None, os.getpid()):
                 writer.journal.reopen()  # connections never cross a fork
             writer.model.run_exclusive = _on_loop(asyncio.get_running_loop())
+            if feed is not None:
+                feed.start(asyncio.get_running_loop())
             # A worker forked (or replaced) after changes were made starts from the loaded version.
             writer.model.catch_up(writer.journal)
             follower = Follower(writer.journal, writer.model, settings.follow_interval)
@@ -189,6 +197,8 @@ def create_app(
         finally:
             if watcher is not None:
                 watcher.cancel()
+            if feed is not None:
+                feed.stop()
             if follower is not None and writer is not None:
                 follower.stop()
                 writer.model.run_exclusive = _call_now
@@ -199,6 +209,8 @@ def create_app(
             # The endpoint is an ASGI app, so every method reaches it and all but
             # GET and POST get the API's 405 (the router's own is plain text).
             Route("/graphql", endpoint),
+            # Subscriptions over graphql-transport-ws (server.websocket); SSE is served by the endpoint.
+            WebSocketRoute("/graphql", GraphQLWebSocket(subscriptions)),
             Route("/healthz", healthz, methods=["GET"]),
             *([Route("/metrics", metrics_page, methods=["GET"])] if metrics.enabled else []),
             # Every method reaches it, so that all but GET and HEAD get a JSON 405.
@@ -214,6 +226,8 @@ def create_app(
     app.state.documents = endpoint.documents
     app.state.writer = writer
     app.state.metrics = metrics
+    # Streaming connections and open subscriptions (counts for the metrics).
+    app.state.subscriptions = subscriptions
     return app
 
 

@@ -59,6 +59,8 @@ from oversight_graph.server.pages import Pages
 from oversight_graph.server.persisted import PERSISTED_CODES, DocumentRegistry, PersistedQueryError
 from oversight_graph.server.safety import error_body, error_response, request_id_of
 from oversight_graph.server.settings import Settings
+from oversight_graph.server.sse import accepts_events, event_stream
+from oversight_graph.server.subscriptions import SUBSCRIPTION_CODES, Refused, Subscriptions
 
 __all__ = ["HTTP_CODES", "GraphQLEndpoint", "HttpError"]
 
@@ -84,6 +86,7 @@ HTTP_CODES = {
     **BATCH_CODES,
     "UNAUTHENTICATED": "The request needs a valid API token (Authorization: Bearer ...): for any mutation, or for reads when the server requires it.",
     "FORBIDDEN": "The token's role does not allow the requested change.",
+    **SUBSCRIPTION_CODES,
 }
 """Codes of errors about the HTTP request itself, with their meaning."""
 
@@ -244,16 +247,27 @@ async def _post_params(request: Request, max_body: int, body_timeout: float) -> 
 _GET_OPERATIONS = frozenset({OperationType.QUERY})
 """GET never runs a mutation (or anything but a query): it may be cached, prefetched or repeated."""
 
+_STREAM_RETRY_AFTER = 5
+"""Seconds an event-stream client refused at the connection cap is asked to wait."""
+
 _POST_OPERATIONS = frozenset(OperationType)
-"""POST hands every operation type to the engine: one the schema lacks (it has no
-mutation or subscription root) fails validation like any other unknown name."""
+"""POST hands every operation type to the engine, so that an invalid document fails validation
+like any other; a valid subscription is then refused: it needs a stream (SSE or the WebSocket)."""
 
 
 class GraphQLEndpoint:
     """The ``/graphql`` endpoint: one instance per app, holding the schema and the store."""
 
-    def __init__(self, engine: Engine, store: GraphStore, settings: Settings, writer: Writer | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        store: GraphStore,
+        settings: Settings,
+        writer: Writer | None = None,
+        subscriptions: Subscriptions | None = None,
+    ) -> None:
         self.engine = engine
+        self.subscriptions = subscriptions
         self.store = store
         self.settings = settings
         self.writer = writer
@@ -297,6 +311,8 @@ class GraphQLEndpoint:
         if method not in ("GET", "HEAD", "POST"):
             raise HttpError(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed", {"allow": "GET, HEAD, POST"})
         accept = request.headers.get("accept")
+        if self.subscriptions is not None and method != "HEAD" and accepts_events(accept):
+            return await self._events(request, request_id)
         if method == "GET" and self._graphiql and "query" not in request.query_params:
             if accept and "text/html" in accept:
                 return self._graphiql.graphiql()
@@ -316,6 +332,38 @@ class GraphQLEndpoint:
             max_age = self.settings.cache_max_age
             return conditional(method, request.headers.get("if-none-match"), body, headers, max_age)
         return Response(body, status_code=status, headers=headers)
+
+    async def _events(self, request: Request, request_id: str) -> Response:
+        """Stream an operation's results as Server-Sent Events (:mod:`server.sse`)."""
+        assert self.subscriptions is not None
+        params: GraphQLRequest | list[Any]
+        if request.method == "POST":
+            params = await _post_params(request, self.max_body, self.settings.body_timeout)
+        else:
+            params = _params(request.query_params, strings_may_hold_json=True)
+        if isinstance(params, list):
+            raise HttpError(400, "BAD_REQUEST", "a batch cannot be streamed: send one request per stream")
+        try:
+            query = self.documents.document(params.query, params.extensions)
+        except PersistedQueryError as error:
+            raise HttpError(error.status, error.code, error.message) from None
+        except ValueError as error:
+            raise HttpError(400, "BAD_REQUEST", str(error)) from None
+        actor = self._actor(request)
+        if actor is None and self.settings.require_token:
+            raise _unauthenticated("this server requires an API token for every request")
+        try:
+            self.subscriptions.connect()
+        except Refused as refused:
+            raise HttpError(
+                503,
+                refused.code,
+                refused.message,
+                {"retry-after": str(_STREAM_RETRY_AFTER)},
+                extensions={"limit": self.settings.max_subscription_connections, "retryAfter": _STREAM_RETRY_AFTER},
+            ) from None
+        context = self.subscriptions.context(request_id, actor, request)
+        return event_stream(self.subscriptions, query, params.variables, params.operation_name, context)
 
     def _charge(self, request: Request, context: Context, cost: int) -> None:
         """Charge the request's cost to its client's budget, or refuse it with 429 RATE_LIMITED."""
@@ -421,6 +469,13 @@ class GraphQLEndpoint:
                 {"allow": "POST"},
             ) from None
         seen.started(started, query, self.engine)
+        if isinstance(started, Ready) and started.operation.operation is OperationType.SUBSCRIPTION:
+            raise HttpError(
+                406,
+                "NOT_ACCEPTABLE",
+                "a subscription's results are a stream: ask for them with Accept: text/event-stream "
+                "(graphql-sse) or over the WebSocket at /graphql (graphql-transport-ws)",
+            )
         if isinstance(started, EngineResult):
             # Answered from the cache or refused before execution: no work to charge.
             if self.budgets is not None:

@@ -83,6 +83,9 @@ class Settings:
     limit_concurrency: int = 0
     worker_timeout: float = 30.0
     graceful_timeout: float = 10.0
+    max_subscription_connections: int = 10_000
+    max_subscriptions_per_connection: int = 100
+    subscription_buffer: int = 1000
     limits: Limits = field(default_factory=Limits)
 
     @classmethod
@@ -146,6 +149,9 @@ class Settings:
             raise SettingsError(f"log_format must be json or text, got {self.log_format!r}")
         if self.metrics_operations < 0:
             raise SettingsError(f"metrics_operations must not be negative, got {self.metrics_operations}")
+        for name in ("max_subscription_connections", "max_subscriptions_per_connection", "subscription_buffer"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.snapshot_every < 0:
             raise SettingsError(f"snapshot_every must not be negative, got {self.snapshot_every}")
         if self.follow_interval <= 0:
@@ -332,6 +338,18 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
     "graceful_timeout": (
         float,
         "Seconds a stopping server gives requests in progress to finish before its workers are killed (default `10`).",
+    ),
+    "max_subscription_connections": (
+        int,
+        "Streaming connections (WebSocket connections and Server-Sent Events streams) one worker process holds; more are refused with `TOO_MANY_CONNECTIONS` (default `10000`).",
+    ),
+    "max_subscriptions_per_connection": (
+        int,
+        "Operations one WebSocket connection may run at once; more get `TOO_MANY_SUBSCRIPTIONS` (default `100`).",
+    ),
+    "subscription_buffer": (
+        int,
+        "Change sets buffered for each subscriber; one that falls further behind reads them from the journal instead, at its own pace (default `1000`).",
     ),
     "max_page_size": (int, "Largest `first` any list accepts (default `100`)."),
     "default_page_size": (int, "`first` when a list is asked for without one (default `20`)."),
