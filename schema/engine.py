@@ -310,6 +310,19 @@ class Engine:
             return found
         return Ready(found[0], found[1], variables, context, key, until)
 
+    def operation_type(self, query: str, operation_name: str | None) -> OperationType | None:
+        """The type of the operation a request selects (``None``: it does not parse or names none)."""
+        if len(query) > self.limits.max_document_bytes:
+            return None
+        document = self.documents.get(query)
+        if document is None:
+            document = _document_or_error(query, self.limits)
+            self.documents.put(query, document, _DOCUMENT_WEIGHT * len(query))
+        if isinstance(document, GraphQLError):
+            return None
+        operation = _select(document, operation_name)
+        return operation.operation if operation is not None else None
+
     def knows(self, query: str) -> bool:
         """Whether ``query`` was parsed and validated before: :meth:`start` then does little more than look it up."""
         return query in self.documents and query in self.validations

@@ -311,12 +311,19 @@ class GraphQLEndpoint:
         if method not in ("GET", "HEAD", "POST"):
             raise HttpError(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed", {"allow": "GET, HEAD, POST"})
         accept = request.headers.get("accept")
-        if self.subscriptions is not None and method != "HEAD" and accepts_events(accept):
-            return await self._events(request, request_id)
+        # Event streams (graphql-sse) for clients that ask for text/event-stream: always when
+        # they accept nothing else, and for subscriptions when they list JSON too (as urql does).
+        events = self.subscriptions is not None and method != "HEAD" and accepts_events(accept)
         if method == "GET" and self._graphiql and "query" not in request.query_params:
             if accept and "text/html" in accept:
                 return self._graphiql.graphiql()
-        media = _accepted(accept)
+        media: str | None
+        try:
+            media = _accepted(accept)
+        except HttpError:
+            if not events:
+                raise
+            media = None  # only an event stream will do
         params: GraphQLRequest | list[Any]
         if method == "POST":
             params = await _post_params(request, self.max_body, self.settings.body_timeout)
@@ -324,6 +331,9 @@ class GraphQLEndpoint:
         else:
             params = _params(request.query_params, strings_may_hold_json=True)
             allowed = _GET_OPERATIONS
+        if events and (media is None or self._is_subscription(params)):
+            return await self._events(request, params, request_id)
+        assert media is not None
         if isinstance(params, list):
             return await self._batch(request, params, media, request_id)
         body, status = await self._run(request, params, media, allowed, request_id)
@@ -333,14 +343,19 @@ class GraphQLEndpoint:
             return conditional(method, request.headers.get("if-none-match"), body, headers, max_age)
         return Response(body, status_code=status, headers=headers)
 
-    async def _events(self, request: Request, request_id: str) -> Response:
+    def _is_subscription(self, params: GraphQLRequest | list[Any]) -> bool:
+        """Whether a request's operation is a subscription (``False`` for whatever is in doubt)."""
+        if isinstance(params, list):
+            return False
+        try:
+            query = self.documents.document(params.query, params.extensions)
+        except (PersistedQueryError, ValueError):
+            return False
+        return self.engine.operation_type(query, params.operation_name) is OperationType.SUBSCRIPTION
+
+    async def _events(self, request: Request, params: GraphQLRequest | list[Any], request_id: str) -> Response:
         """Stream an operation's results as Server-Sent Events (:mod:`server.sse`)."""
         assert self.subscriptions is not None
-        params: GraphQLRequest | list[Any]
-        if request.method == "POST":
-            params = await _post_params(request, self.max_body, self.settings.body_timeout)
-        else:
-            params = _params(request.query_params, strings_may_hold_json=True)
         if isinstance(params, list):
             raise HttpError(400, "BAD_REQUEST", "a batch cannot be streamed: send one request per stream")
         try:

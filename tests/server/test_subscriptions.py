@@ -111,9 +111,16 @@ async def _versions(ws, op_id: str, until: int) -> list[int]:
 class EventStream:
     """A graphql-sse request in distinct connections mode, read event by event."""
 
-    def __init__(self, port: int, query: str, variables: dict[str, Any] | None = None, token: str | None = None):
+    def __init__(
+        self,
+        port: int,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        token: str | None = None,
+        accept: str = "text/event-stream",
+    ):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        headers = {"content-type": "application/json", "accept": "text/event-stream"}
+        headers = {"content-type": "application/json", "accept": accept}
         if token:
             headers["authorization"] = f"Bearer {token}"
         self.connection.request("POST", "/graphql", json.dumps({"query": query, "variables": variables}), headers)
@@ -380,3 +387,21 @@ def test_a_subscription_over_plain_http_is_not_acceptable(live: Live) -> None:
     )
     assert status == 406
     assert body["errors"][0]["extensions"]["code"] == "NOT_ACCEPTABLE"
+
+
+URQL_ACCEPT = (
+    "application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed"
+)
+
+
+def test_clients_listing_json_and_event_streams_get_json_for_queries_and_a_stream_for_subscriptions(live: Live):
+    # urql sends this Accept with every request.
+    query = EventStream(live.server.port, "{ stats { version } }", accept=URQL_ACCEPT)
+    assert query.response.getheader("content-type").startswith("application/graphql-response+json")
+    assert json.loads(query.response.read())["data"]["stats"]["version"] >= 1
+    query.close()
+    subscription = EventStream(live.server.port, CHANGES, {"since": 0}, accept=URQL_ACCEPT)
+    assert subscription.response.getheader("content-type") == "text/event-stream"
+    name, first = subscription.event()
+    assert (name, first["data"]["changes"]["version"]) == ("next", 1)
+    subscription.close()
