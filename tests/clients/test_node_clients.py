@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 
-def run_node_tests(clients: Path, script: str, url: str) -> str:
+def run_node_tests(clients: Path, script: str, url: str, **env: str) -> str:
     result = subprocess.run(
         ["node", "--test", "--test-reporter=spec", script],
         cwd=clients,
-        env={**os.environ, "OVERSIGHT_URL": url, "NO_COLOR": "1"},
+        env={**os.environ, "OVERSIGHT_URL": url, "NO_COLOR": "1", **env},
         capture_output=True,
         text=True,
         timeout=300,
@@ -40,4 +40,12 @@ def test_client_suite_passes(node_clients, server_url, script, expected):
     output = run_node_tests(node_clients, script, server_url)
     # Every test of the suite ran and passed (node --test reports the counts).
     assert re.search(rf"^\S*\s*pass {expected}$", output, re.MULTILINE), output
+    assert re.search(r"^\S*\s*fail 0$", output, re.MULTILINE), output
+
+
+def test_subscription_clients(node_clients, editable_server):
+    """graphql-ws and graphql-sse: catch-up then live, entityChanged, errors and a bad token."""
+    url, token = editable_server
+    output = run_node_tests(node_clients, "subscriptions.test.mjs", url, OVERSIGHT_TOKEN=token)
+    assert re.search(r"^\S*\s*pass 6$", output, re.MULTILINE), output
     assert re.search(r"^\S*\s*fail 0$", output, re.MULTILINE), output
