@@ -1,13 +1,15 @@
 """The journal interface: an append-only, numbered log of change sets.
 
 Two implementations share it: :class:`journal.sqlite.SQLiteJournal` (embedded,
-the default) and a PostgreSQL one for several servers sharing a database.
+the default) and :class:`journal.postgres.PostgresJournal`, for several
+servers (replicas) sharing a PostgreSQL database.
 A journal only stores; :mod:`journal.writer` decides what to append and
 :mod:`journal.readmodel` applies change sets to the in-memory graph.
 """
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
@@ -103,6 +105,15 @@ class Journal(ABC):
         The block's change sets are committed durably when it ends normally
         and discarded when it raises.
         """
+
+    def wait_for_change(self, timeout: float, stop: threading.Event) -> None:
+        """Return when another process may have appended, or after ``timeout`` seconds (sooner if ``stop`` is set).
+
+        Only a hint to look: the caller reads the journal after every return.
+        This default sleeps; a journal whose database can announce commits
+        (PostgreSQL's ``NOTIFY``) returns as soon as one is announced.
+        """
+        stop.wait(timeout)
 
     # -- tokens -----------------------------------------------------------------
     @abstractmethod

@@ -120,8 +120,9 @@ class SQLiteJournal(Journal):
     Parameters
     ----------
     path
-        The database file. Its folder must exist or be creatable; snapshots
-        go to ``<path>.snapshots/`` beside it.
+        The database file. Its folder must exist or be creatable.
+    snapshot_dir
+        The folder of snapshots (default ``<path>.snapshots/`` beside the file).
 
     Raises
     ------
@@ -142,8 +143,9 @@ class SQLiteJournal(Journal):
     >>> journal.close()
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], snapshot_dir: str | os.PathLike[str] | None = None) -> None:
         self._path = Path(path)
+        self._snapshot_dir = Path(snapshot_dir) if snapshot_dir is not None else None
         self._write_lock = threading.Lock()
         self._read_lock = threading.Lock()
         existed = self._path.exists()
@@ -247,6 +249,8 @@ class SQLiteJournal(Journal):
 
     @property
     def snapshot_dir(self) -> Path:
+        if self._snapshot_dir is not None:
+            return self._snapshot_dir
         return self._path.with_name(self._path.name + ".snapshots")
 
     @property

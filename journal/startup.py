@@ -13,6 +13,7 @@ import itertools
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 from oversight_graph.graph.enums import Kind
@@ -31,16 +32,37 @@ from oversight_graph.journal.snapshot import latest_snapshot, read_snapshot
 from oversight_graph.journal.sqlite import SQLiteJournal
 from oversight_graph.journal.writer import Writer
 
-__all__ = ["IMPORTER", "Follower", "file_requests", "import_directory", "open_journal", "start_model"]
+__all__ = [
+    "DEFAULT_PG_SNAPSHOTS",
+    "IMPORTER",
+    "Follower",
+    "file_requests",
+    "import_directory",
+    "open_journal",
+    "start_model",
+]
 
 log = logging.getLogger("oversight.journal")
+
+DEFAULT_PG_SNAPSHOTS = Path("oversight-snapshots")
+"""Where a server keeps the snapshots of a PostgreSQL journal unless told otherwise (one folder per replica)."""
 
 IMPORTER = Actor("import", Role.ADMIN)
 """The actor of change sets made from files by the operator (first start, ``oversight import``)."""
 
 
-def open_journal(location: str | os.PathLike[str]) -> Journal:
-    """Open (or create) the journal at ``location``: an SQLite file path.
+def open_journal(location: str | os.PathLike[str], snapshots: str | os.PathLike[str] | None = None) -> Journal:
+    """Open (or create) the journal at ``location``: an SQLite file path or a ``postgresql://`` address.
+
+    Parameters
+    ----------
+    location
+        An SQLite file, created if missing, or the address of an existing
+        PostgreSQL database (its journal tables are created if missing).
+    snapshots
+        The folder of this server's snapshots. By default an SQLite journal
+        keeps them beside its file (``<file>.snapshots``) and a PostgreSQL
+        journal in ``oversight-snapshots`` in the current directory.
 
     Raises
     ------
@@ -48,11 +70,11 @@ def open_journal(location: str | os.PathLike[str]) -> Journal:
         If it cannot be opened, with the reason.
     """
     text = str(location)
-    if text.startswith(("postgres://", "postgresql://")):
-        raise JournalUnavailable(
-            "a PostgreSQL journal is not available in this version; use an SQLite file path for --db"
-        )
-    return SQLiteJournal(Path(text))
+    if text.startswith(("postgresql://", "postgres://")):
+        from oversight_graph.journal.postgres import PostgresJournal  # psycopg is loaded only when used
+
+        return PostgresJournal(text, Path(snapshots) if snapshots is not None else DEFAULT_PG_SNAPSHOTS)
+    return SQLiteJournal(Path(text), Path(snapshots) if snapshots is not None else None)
 
 
 def start_model(journal: Journal, seed: str | os.PathLike[str], *, chosen: bool = False) -> ReadModel:
@@ -191,31 +213,80 @@ def import_directory(
 
 
 class Follower:
-    """A thread that applies change sets other processes record, every ``interval`` seconds."""
+    """A thread that applies the change sets other processes record, and watches the database.
+
+    It wakes when the journal announces a commit (PostgreSQL's ``NOTIFY``) or
+    every ``interval`` seconds, whichever comes first, and then reads the
+    journal from the graph's version on: a missed announcement only delays
+    a change set by ``interval``, it never loses one. It also records what
+    it last saw of the database, for ``/healthz`` and stale answers: the
+    database's newest version, whether the last contact succeeded, and when.
+    """
 
     def __init__(self, journal: Journal, model: ReadModel, interval: float) -> None:
         self.journal = journal
         self.model = model
         self.interval = interval
+        self.database_version = model.version
+        """The newest version the database held when last asked."""
+        self.reachable = True
+        """Whether the last contact with the database succeeded."""
+        self.last_contact = time.monotonic()
+        """When the database last answered (``time.monotonic()``)."""
+        self.error: str | None = None
+        """Why the database is unreachable, while it is."""
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="journal-follower", daemon=True)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def stale(self) -> bool:
+        """Whether the graph may be behind the database without this server knowing: it lost the database."""
+        return not self.reachable
+
+    @property
+    def lag(self) -> int:
+        """Change sets the database held beyond the graph's version when last asked."""
+        return max(0, self.database_version - self.model.version)
 
     def start(self) -> None:
-        """Start following."""
+        """Start following (in the process that serves: threads do not cross a fork)."""
+        self._thread = threading.Thread(target=self._run, name="journal-follower", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         """Stop following (returns once the thread has ended)."""
         self._stop.set()
-        if self._thread.is_alive():
+        if self._thread is not None and self._thread.is_alive():
             self._thread.join(timeout=10)
 
+    def check(self) -> None:
+        """Ask the database for its newest version and apply what the graph lacks."""
+        try:
+            head = self.journal.head()
+            self._reached(head)
+            if head > self.model.version:
+                self.model.catch_up(self.journal)
+        except JournalUnavailable as error:
+            self._lost(str(error))
+
+    def _reached(self, head: int) -> None:
+        self.database_version = head
+        self.last_contact = time.monotonic()
+        if not self.reachable:
+            log.warning("journal %s reachable again (version %d)", self.journal.location, head)
+        self.reachable, self.error = True, None
+
+    def _lost(self, error: str) -> None:
+        if self.reachable:
+            log.warning("journal unreachable, serving the graph at version %d: %s", self.model.version, error)
+        self.reachable, self.error = False, error
+
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
+        while not self._stop.is_set():
             try:
-                if self.journal.head() > self.model.version:
-                    self.model.catch_up(self.journal)
+                self.check()
             except JournalError as error:
                 log.warning("following the journal failed: %s", error)
             except Exception:  # the thread must outlive any one failure
                 log.exception("following the journal failed")
+            self.journal.wait_for_change(self.interval, self._stop)

@@ -88,7 +88,7 @@ def open_writer(settings: Settings) -> Writer:
         If the journal is new and the data directory does not load.
     """
     started = time.perf_counter()
-    journal = open_journal(settings.db)
+    journal = open_journal(settings.db, settings.snapshots)
     try:
         model = start_model(journal, settings.data, chosen=settings.data != DEFAULT_DATA)
     except BaseException:

@@ -101,8 +101,10 @@ def _journal(args: argparse.Namespace, err: TextIO) -> Any:
     from oversight_graph.server.settings import Settings, SettingsError
 
     try:
-        settings = Settings.from_env().replace(db=args.db, data=getattr(args, "data", None))
-        return open_journal(settings.db), settings
+        settings = Settings.from_env().replace(
+            db=args.db, data=getattr(args, "data", None), snapshots=getattr(args, "snapshots", None)
+        )
+        return open_journal(settings.db, settings.snapshots), settings
     except (JournalError, SettingsError) as error:
         print(f"oversight {args.command}: {error}", file=err)
         return None
@@ -260,9 +262,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--db",
-        type=Path,
         default=None,
-        help="the change journal whose graph to write (default: oversight.db; OVERSIGHT_DB)",
+        help="the change journal whose graph to write, a file or a postgresql:// address (default: oversight.db; OVERSIGHT_DB)",
     )
     export.add_argument(
         "--data",
@@ -286,16 +287,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     fetch.add_argument("--registry", default="https://registry.npmjs.org", help="npm registry to download from")
     fetch.set_defaults(run=_assets)
-    db_help = "the change journal, an SQLite file (default: oversight.db; OVERSIGHT_DB)"
+    db_help = "the change journal, an SQLite file or a postgresql:// address (default: oversight.db; OVERSIGHT_DB)"
     imported = commands.add_parser("import", help="apply a data directory to the journal as one change set")
     imported.add_argument("directory", type=Path, help="directory of data files (*.toml, *.jsonl)")
     imported.add_argument("--reason", required=True, help="why, like an edit summary (shown in the history)")
     imported.add_argument("--actor", default="import", help="name recorded as the change's author (default: import)")
-    imported.add_argument("--db", type=Path, default=None, help=db_help)
+    imported.add_argument("--db", default=None, help=db_help)
     imported.set_defaults(run=_import)
 
     snap = commands.add_parser("snapshot", help="write a snapshot of the graph now, so restarts replay less")
-    snap.add_argument("--db", type=Path, default=None, help=db_help)
+    snap.add_argument("--db", default=None, help=db_help)
+    snap.add_argument(
+        "--snapshots",
+        type=Path,
+        default=None,
+        help="folder of the snapshots (default as for serve; OVERSIGHT_SNAPSHOTS)",
+    )
     snap.set_defaults(run=_snapshot)
 
     token = commands.add_parser("token", help="manage API tokens (create prints the token once, as its last line)")
@@ -307,7 +314,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke = token_actions.add_parser("revoke", help="revoke a token")
     revoke.add_argument("name", help="the token's name")
     for action in token_actions.choices.values():
-        action.add_argument("--db", type=Path, default=None, help=db_help)
+        action.add_argument("--db", default=None, help=db_help)
     token.set_defaults(run=_token)
     return parser
 

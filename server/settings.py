@@ -44,9 +44,11 @@ class Settings:
     """Everything the server can be configured with."""
 
     data: Path = DEFAULT_DATA
-    db: Path = DEFAULT_DB
+    db: Path | str = DEFAULT_DB
+    snapshots: Path | None = None
     snapshot_every: int = 1000
     follow_interval: float = 1.0
+    min_version_wait: float = 2.0
     require_token: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
@@ -154,6 +156,8 @@ class Settings:
                 raise SettingsError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.snapshot_every < 0:
             raise SettingsError(f"snapshot_every must not be negative, got {self.snapshot_every}")
+        if self.min_version_wait < 0:
+            raise SettingsError(f"min_version_wait must not be negative, got {self.min_version_wait}")
         if self.follow_interval <= 0:
             raise SettingsError(f"follow_interval must be above 0, got {self.follow_interval}")
         if self.offload_threads < 1:
@@ -223,8 +227,12 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
         "Directory of seed files imported as the journal's first change set when the journal is new (default: the bundled `seed/`).",
     ),
     "db": (
+        str,
+        "The change journal: an SQLite file created on first start (default `oversight.db` in the current directory), or a `postgresql://` address of a database that several servers share.",
+    ),
+    "snapshots": (
         Path,
-        "The change journal, an SQLite file created on first start (default `oversight.db` in the current directory).",
+        "Folder of this server's snapshots of the graph (default: `<db>.snapshots` beside an SQLite journal; `oversight-snapshots` in the current directory for a PostgreSQL journal — give each replica its own).",
     ),
     "snapshot_every": (
         int,
@@ -232,7 +240,11 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
     ),
     "follow_interval": (
         float,
-        "Seconds between checks for change sets recorded by other processes sharing the journal (default `1`).",
+        "Seconds between checks for change sets recorded by other processes sharing the journal (default `1`); with PostgreSQL a notification wakes the server sooner, and this is the fallback.",
+    ),
+    "min_version_wait": (
+        float,
+        "Seconds a request with an `Oversight-Min-Version` header waits for the graph to reach that version before failing with `STALE_REPLICA` (default `2`).",
     ),
     "require_token": (bool, "Require an API token for reads too (default off: anyone may read)."),
     "host": (str, "Interface to listen on (default `127.0.0.1`)."),

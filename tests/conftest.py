@@ -6,6 +6,7 @@ not change it (the store has no public removal, and tests only read).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,12 @@ def seed_store() -> GraphStore:
 def _journal_elsewhere(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Servers a test starts keep their journal in a fresh temporary folder, never in the working directory."""
     monkeypatch.setenv("OVERSIGHT_DB", str(tmp_path_factory.mktemp("journal") / "graph.db"))
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database of the local server, dropped after the test."""
+    from tests.postgres import fresh_database
+
+    with fresh_database() as url:
+        yield url

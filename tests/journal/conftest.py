@@ -1,12 +1,19 @@
-"""Fixtures for the write path: a fresh journal per test, started from the seed."""
+"""Fixtures for the write path: a fresh journal per test, started from the seed.
+
+The ``journal`` fixture is parametrized over both implementations, so every
+test written against the interface runs on SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from oversight_graph.journal.base import Journal
 from oversight_graph.journal.changes import Actor, Role
+from oversight_graph.journal.postgres import PostgresJournal
 from oversight_graph.journal.sqlite import SQLiteJournal
 from oversight_graph.journal.startup import start_model
 from oversight_graph.journal.writer import Writer
@@ -29,11 +36,32 @@ def citation(paragraph: int = 3, claim: str = "A claim in the editors' words.") 
     }
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def open_journal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Journal]]:
+    """Opens the test's journal (again, each call: as a restarted server or another replica would)."""
+    opened: list[Journal] = []
+    if request.param == "sqlite":
+
+        def connect() -> Journal:
+            opened.append(SQLiteJournal(tmp_path / "journal.db"))
+            return opened[-1]
+
+        yield connect
+    else:
+        url = request.getfixturevalue("postgres_url")
+
+        def connect() -> Journal:
+            opened.append(PostgresJournal(url, tmp_path / "snapshots"))
+            return opened[-1]
+
+        yield connect
+    for journal in opened:
+        journal.close()
+
+
 @pytest.fixture
-def journal(tmp_path: Path):
-    opened = SQLiteJournal(tmp_path / "journal.db")
-    yield opened
-    opened.close()
+def journal(open_journal: Callable[[], Journal]) -> Journal:
+    return open_journal()
 
 
 @pytest.fixture

@@ -1,14 +1,16 @@
-"""The SQLite journal: numbering, durability, history, tokens, and refusing bad files."""
+"""The journals: numbering, durability, history, tokens (both implementations); refusing bad files (SQLite)."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from oversight_graph.journal.base import Journal
 from oversight_graph.journal.changes import Actor, Effect, Role, Target
 from oversight_graph.journal.errors import JournalUnavailable
 from oversight_graph.journal.sqlite import SQLiteJournal
@@ -21,24 +23,28 @@ def _effect(key: str) -> Effect:
     return Effect("createEntity", Target.ENTITY, key, None, {"key": key})
 
 
-def test_versions_grow_from_one_without_gaps_and_survive_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "j.db"
-    journal = SQLiteJournal(path)
+def test_versions_grow_from_one_without_gaps_and_survive_reopening(open_journal: Callable[[], Journal]) -> None:
+    journal = open_journal()
     for number in range(3):
         with journal.exclusive() as appender:
             change = appender.append(ANA, f"edit {number}", [_effect(f"org/x{number}")])
         assert change.version == number + 1
+    journal.set_note("origin", "/data")
     journal.close()
-    again = SQLiteJournal(path)
+    again = open_journal()
     assert again.head() == 3
     assert [c.version for c in again.read(0)] == [1, 2, 3]
     assert [c.reason for c in again.read(1)] == ["edit 1", "edit 2"]
+    assert [c.version for c in again.read(0, 2)] == [1, 2]
     assert again.get(2).effects == (_effect("org/x1"),)  # type: ignore[union-attr]
+    assert again.get(4) is None
     assert again.journal_id == journal.journal_id
-    again.close()
+    assert again.note("origin") == "/data" and again.note("other") is None
+    first = again.get(1)
+    assert first is not None and first.actor == ANA and first.at.utcoffset() is not None
 
 
-def test_a_failed_block_records_nothing(journal: SQLiteJournal) -> None:
+def test_a_failed_block_records_nothing(journal: Journal) -> None:
     with pytest.raises(RuntimeError), journal.exclusive() as appender:
         appender.append(ANA, "half", [_effect("org/a")])
         raise RuntimeError("stop")
@@ -46,7 +52,7 @@ def test_a_failed_block_records_nothing(journal: SQLiteJournal) -> None:
     assert journal.history("org/a") == []
 
 
-def test_history_lists_the_change_sets_of_a_key_and_of_a_relations_ends(journal: SQLiteJournal) -> None:
+def test_history_lists_the_change_sets_of_a_key_and_of_a_relations_ends(journal: Journal) -> None:
     relation = Effect(
         "addRelation", Target.RELATION, "org/a|RIVALS|org/b", None, {"subject": "org/a", "object": "org/b"}
     )
@@ -60,7 +66,7 @@ def test_history_lists_the_change_sets_of_a_key_and_of_a_relations_ends(journal:
     assert journal.history("org/a", after=1) == [2]
 
 
-def test_headers_count_effects_and_pages_read_them(journal: SQLiteJournal) -> None:
+def test_headers_count_effects_and_pages_read_them(journal: Journal) -> None:
     with journal.exclusive() as appender:
         appender.append(ANA, "many", [_effect(f"org/e{i}") for i in range(5)])
     header = journal.get(1, effects=False)
@@ -68,13 +74,10 @@ def test_headers_count_effects_and_pages_read_them(journal: SQLiteJournal) -> No
     assert [e.key for e in journal.effects(1, 2, 2)] == ["org/e2", "org/e3"]
 
 
-def test_tokens_are_stored_as_digests_checked_and_revoked(journal: SQLiteJournal, tmp_path: Path) -> None:
+def test_tokens_are_stored_as_digests_checked_and_revoked(journal: Journal) -> None:
     token = create_token(journal, "ana", Role.EDITOR)
     assert authenticate(journal, token) == Actor("ana", Role.EDITOR)
     assert authenticate(journal, token + "x") is None
-    raw = (tmp_path / "journal.db").read_bytes() + (tmp_path / "journal.db-wal").read_bytes()
-    assert token.encode() not in raw
-    assert hashlib.sha256(token.encode()).hexdigest().encode() in raw
     with pytest.raises(ValueError, match="exists already"):
         create_token(journal, "ana", Role.ADMIN)
     with pytest.raises(ValueError, match="not a token name"):
@@ -84,6 +87,15 @@ def test_tokens_are_stored_as_digests_checked_and_revoked(journal: SQLiteJournal
     assert authenticate(journal, token) is None
     [info] = journal.tokens()
     assert info.name == "ana" and info.revoked is not None
+
+
+def test_sqlite_keeps_only_a_tokens_digest(tmp_path: Path) -> None:
+    journal = SQLiteJournal(tmp_path / "journal.db")
+    token = create_token(journal, "ana", Role.EDITOR)
+    raw = (tmp_path / "journal.db").read_bytes() + (tmp_path / "journal.db-wal").read_bytes()
+    assert token.encode() not in raw
+    assert hashlib.sha256(token.encode()).hexdigest().encode() in raw
+    journal.close()
 
 
 def _digest(path: Path) -> str:
