@@ -190,7 +190,7 @@ class PostgresJournal(Journal):
             raise
 
     # -- opening ----------------------------------------------------------------------
-    def _open_pool(self) -> ConnectionPool:
+    def _open_pool(self, *, wait: bool = True) -> ConnectionPool:
         pool = ConnectionPool(
             self._location,
             min_size=1,
@@ -205,7 +205,7 @@ class PostgresJournal(Journal):
             name="oversight-journal",
         )
         try:
-            pool.open(wait=True, timeout=self._timeout)
+            pool.open(wait=wait, timeout=self._timeout)
         except PoolTimeout:
             pool.close()
             raise JournalUnavailable(
@@ -401,10 +401,14 @@ class PostgresJournal(Journal):
         self._pool.close()
 
     def reopen(self) -> None:
-        """Open a fresh pool (in a process forked after :meth:`close`)."""
+        """Open a fresh pool (in a process forked after :meth:`close`).
+
+        Does not wait for the database: a server process started while it is
+        away serves its graph and connects when it returns.
+        """
         self._listener = None
         self._listener_lock = threading.Lock()
-        self._pool = self._open_pool()
+        self._pool = self._open_pool(wait=False)
 
 
 def _change_set(row: tuple[Any, ...], bodies: dict[int, list[Effect]] | None) -> ChangeSet:

@@ -24,6 +24,8 @@ code                           meaning
 ``VERSION_CONFLICT``           ``expectedVersion`` is behind the graph's version
 ``JOURNAL_UNAVAILABLE``        the server cannot record changes (no journal, or its
                                database failed); nothing was changed
+``STALE_REPLICA``              the graph did not reach the version of the request's
+                               ``Oversight-Min-Version`` header in time (HTTP 503)
 =============================  ===================================================
 
 Limits (query depth, cost, page size...) add their own codes; see
@@ -67,6 +69,7 @@ CODES = {
     "VALIDATION_FAILED": "A change breaks the data rules; extensions.problems lists every problem with its input path.",
     "VERSION_CONFLICT": "expectedVersion is behind the graph's current version; nothing was changed.",
     "JOURNAL_UNAVAILABLE": "The server cannot record changes now; nothing was changed.",
+    "STALE_REPLICA": "The server's graph did not reach the version asked for (Oversight-Min-Version) in time.",
 }
 """Every error code of the core API, with its meaning."""
 

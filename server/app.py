@@ -9,6 +9,7 @@ its own store.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import gc
 import logging
@@ -43,7 +44,7 @@ from oversight_graph.server.assets import FETCH_COMMAND, load_manifest
 from oversight_graph.server.compression import CompressionMiddleware
 from oversight_graph.server.cors import cors_middleware
 from oversight_graph.server.export import ExportEndpoint
-from oversight_graph.server.http import GraphQLEndpoint
+from oversight_graph.server.http import GraphQLEndpoint, replica_status
 from oversight_graph.server.loading import report_problems
 from oversight_graph.server.logs import configure as configure_logs
 from oversight_graph.server.manager import serve
@@ -107,18 +108,30 @@ def open_writer(settings: Settings) -> Writer:
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop) -> Callable[[Callable[[], None]], None]:
-    """Run a change on ``loop``'s thread and wait for it (directly when already there)."""
+    """Run a change on ``loop``'s thread and wait for it (directly when already there, or once the loop has stopped)."""
     owner = threading.get_ident()
 
     def run(change: Callable[[], None]) -> None:
         if threading.get_ident() == owner or loop.is_closed():
             change()
             return
+        claimed = threading.Lock()  # whoever takes it makes the change: exactly once
 
         async def call() -> None:
-            change()
+            if claimed.acquire(blocking=False):
+                change()
 
-        asyncio.run_coroutine_threadsafe(call(), loop).result()
+        future = asyncio.run_coroutine_threadsafe(call(), loop)
+        while True:
+            try:
+                future.result(timeout=0.2)
+                return
+            except concurrent.futures.TimeoutError:
+                # A server shutting down stops its loop: no reader is left on it, and a
+                # thread waiting here forever would keep the process (and its port) alive.
+                if not loop.is_running() and claimed.acquire(blocking=False):
+                    change()
+                    return
 
     return run
 
@@ -149,11 +162,23 @@ def create_app(
     subscriptions.metrics = metrics
     if writer is not None:
         writer.model.listeners.append(lambda change: metrics.change_set_applied(change.version))
+    # Created here, started in each serving process (threads do not cross a fork).
+    follower = Follower(writer.journal, writer.model, settings.follow_interval) if writer is not None else None
+    endpoint.follower = follower
 
     async def healthz(request: Request) -> Response:
-        return _json(
-            {"status": "ok", "graphVersion": store.version, "entities": len(store), "relations": store.relation_count}
-        )
+        body: dict[str, object] = {
+            "status": "ok",
+            "graphVersion": store.version,
+            "entities": len(store),
+            "relations": store.relation_count,
+        }
+        if follower is not None:
+            # Stale, not down: the graph still answers reads, so a load balancer keeps sending them.
+            body["replica"] = replica_status(follower)
+            if follower.stale:
+                body["status"] = "stale"
+        return _json(body)
 
     async def root(request: Request) -> Response:
         return RedirectResponse("/graphql")
@@ -178,16 +203,15 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        follower = None
-        if writer is not None:
+        if writer is not None and follower is not None:
             if writer.forked_from not in (None, os.getpid()):
                 writer.journal.reopen()  # connections never cross a fork
             writer.model.run_exclusive = _on_loop(asyncio.get_running_loop())
             if feed is not None:
                 feed.start(asyncio.get_running_loop())
-            # A worker forked (or replaced) after changes were made starts from the loaded version.
-            writer.model.catch_up(writer.journal)
-            follower = Follower(writer.journal, writer.model, settings.follow_interval)
+            # A worker forked (or replaced) after changes were made starts from the loaded version;
+            # if the database is away meanwhile, it serves what it has and the follower catches up later.
+            follower.check()
             follower.start()
         watcher = None
         if writer is not None and metrics.enabled:
@@ -228,6 +252,7 @@ def create_app(
     app.state.metrics = metrics
     # Streaming connections and open subscriptions (counts for the metrics).
     app.state.subscriptions = subscriptions
+    app.state.follower = follower
     return app
 
 

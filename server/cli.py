@@ -10,6 +10,7 @@ Subcommands::
     oversight import DIR         apply a data directory to the journal as one change set
     oversight snapshot           write a snapshot of the journal's graph now
     oversight token create|list|revoke   manage API tokens
+    oversight cluster            run several replicas on one machine over one journal
 
 Exit status: 0 on success, 1 when the data is invalid, 2 on a usage error.
 """
@@ -206,6 +207,31 @@ def _token(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         journal.close()
 
 
+def _cluster(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from oversight_graph.server.cluster import run_cluster
+    from oversight_graph.server.settings import Settings, SettingsError
+
+    try:
+        db = str(args.db or Settings.from_env().db)
+    except SettingsError as error:
+        print(f"oversight cluster: {error}", file=err)
+        return 2
+    if args.replicas < 1:
+        print("oversight cluster: --replicas must be at least 1", file=err)
+        return 2
+    serve_args = args.serve_args[1:] if args.serve_args[:1] == ["--"] else args.serve_args
+    return run_cluster(
+        args.replicas,
+        db,
+        host=args.host,
+        port=args.port,
+        snapshots=args.snapshots,
+        serve_args=serve_args,
+        out=out,
+        err=err,
+    )
+
+
 def _schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from oversight_graph.schema import schema
 
@@ -316,6 +342,26 @@ def _parser() -> argparse.ArgumentParser:
     for action in token_actions.choices.values():
         action.add_argument("--db", default=None, help=db_help)
     token.set_defaults(run=_token)
+
+    cluster = commands.add_parser(
+        "cluster",
+        help="run several replicas on consecutive ports, sharing one journal (a PostgreSQL database)",
+        description="Start N `oversight serve` replicas on ports PORT, PORT+1... over the same --db, each with its "
+        "own snapshot folder (SNAPSHOTS/replica-N); restart any that exits; stop them all on Ctrl-C or SIGTERM. "
+        "Options after `--` go to every `oversight serve`.",
+    )
+    cluster.add_argument("--replicas", type=int, default=3, help="how many replicas (default 3)")
+    cluster.add_argument("--db", default=None, help="the shared journal, e.g. postgresql://user@host/db (OVERSIGHT_DB)")
+    cluster.add_argument("--host", default="127.0.0.1", help="interface the replicas listen on (default 127.0.0.1)")
+    cluster.add_argument("--port", type=int, default=8000, help="port of the first replica (default 8000)")
+    cluster.add_argument(
+        "--snapshots",
+        type=Path,
+        default=Path("oversight-snapshots"),
+        help="folder holding each replica's snapshot folder (default oversight-snapshots)",
+    )
+    cluster.add_argument("serve_args", nargs=argparse.REMAINDER, help="-- then options for every oversight serve")
+    cluster.set_defaults(run=_cluster)
     return parser
 
 

@@ -44,7 +44,8 @@ from starlette.types import Receive, Scope, Send
 
 from oversight_graph.graph.store import GraphStore
 from oversight_graph.journal.changes import Actor, Role
-from oversight_graph.journal.errors import JournalError
+from oversight_graph.journal.errors import JournalError, JournalUnavailable
+from oversight_graph.journal.startup import Follower
 from oversight_graph.journal.tokens import authenticate
 from oversight_graph.journal.writer import Writer
 from oversight_graph.schema.context import Context
@@ -62,12 +63,15 @@ from oversight_graph.server.settings import Settings
 from oversight_graph.server.sse import accepts_events, event_stream
 from oversight_graph.server.subscriptions import SUBSCRIPTION_CODES, Refused, Subscriptions
 
-__all__ = ["HTTP_CODES", "GraphQLEndpoint", "HttpError"]
+__all__ = ["HTTP_CODES", "MIN_VERSION_HEADER", "GraphQLEndpoint", "HttpError", "replica_status"]
 
 log = logging.getLogger("oversight.http")
 
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+MIN_VERSION_HEADER = "oversight-min-version"
+"""Request header: answer from a graph at least this new (read-your-writes across replicas)."""
 
 HTTP_CODES = {
     "BAD_REQUEST": "The HTTP request is malformed: the body is not JSON, or a parameter is missing or of the wrong type.",
@@ -283,6 +287,8 @@ class GraphQLEndpoint:
             Budgets(settings.rate_limit_cost, settings.rate_limit_window) if settings.rate_limit_cost else None
         )
         self.documents = DocumentRegistry(settings)
+        self.follower: Follower | None = None
+        """What this server knows of its journal's database (set by the app when it follows one)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI entry point; requests of every method reach :meth:`handle`."""
@@ -324,6 +330,9 @@ class GraphQLEndpoint:
             if not events:
                 raise
             media = None  # only an event stream will do
+        wanted = request.headers.get(MIN_VERSION_HEADER)
+        if wanted is not None:
+            await self._reach(_min_version(wanted))
         params: GraphQLRequest | list[Any]
         if method == "POST":
             params = await _post_params(request, self.max_body, self.settings.body_timeout)
@@ -337,6 +346,8 @@ class GraphQLEndpoint:
         if isinstance(params, list):
             return await self._batch(request, params, media, request_id)
         body, status = await self._run(request, params, media, allowed, request_id)
+        if self.follower is not None and self.follower.stale:
+            body = self._marked_stale(body)
         headers = {"content-type": f"{media}; charset=utf-8", "x-request-id": request_id}
         if method != "POST" and status == 200:
             max_age = self.settings.cache_max_age
@@ -379,6 +390,58 @@ class GraphQLEndpoint:
             ) from None
         context = self.subscriptions.context(request_id, actor, request)
         return event_stream(self.subscriptions, query, params.variables, params.operation_name, context)
+
+    async def _reach(self, wanted: int) -> None:
+        """Wait (up to ``min_version_wait``) until the graph is at ``wanted`` or newer; else 503 STALE_REPLICA.
+
+        The follower applies new change sets as the database announces them;
+        if the announcement was lost, the journal is read here, once.
+        """
+        deadline = time.monotonic() + self.settings.min_version_wait
+        asked = False
+        while self.store.version < wanted:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            if not asked and self.writer is not None and self.follower is not None:
+                asked = True
+                try:
+                    with anyio.move_on_after(left):
+                        await anyio.to_thread.run_sync(self._catch_up, wanted, abandon_on_cancel=True)
+                except JournalError:
+                    pass  # unreachable: wait for the follower, which reconnects
+                continue
+            await anyio.sleep(min(0.005, left))
+        if self.store.version < wanted:
+            stale = self.follower is not None and self.follower.stale
+            raise HttpError(
+                503,
+                "STALE_REPLICA",
+                f"this server's graph is at version {self.store.version}, not yet {wanted}, after waiting "
+                f"{self.settings.min_version_wait:g} s"
+                + ("; it has lost its journal's database" if stale else "")
+                + ": retry, or ask another server",
+                {"retry-after": "1"},
+                extensions={"minVersion": wanted, "version": self.store.version, "retryAfter": 1},
+            )
+
+    def _catch_up(self, wanted: int) -> None:
+        if self.writer is not None:
+            self.writer.model.catch_up(self.writer.journal, until=wanted)
+
+    def _marked_stale(self, body: bytes) -> bytes:
+        """``body`` with ``extensions.replica`` saying the graph may be behind: the journal's database is lost."""
+        follower = self.follower
+        try:
+            result = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return body
+        if not isinstance(result, dict) or follower is None:
+            return body
+        extensions = result.setdefault("extensions", {})
+        if isinstance(extensions, dict):
+            extensions["replica"] = replica_status(follower)
+        return orjson.dumps(result)
 
     def _charge(self, request: Request, context: Context, cost: int) -> None:
         """Charge the request's cost to its client's budget, or refuse it with 429 RATE_LIMITED."""
@@ -497,7 +560,7 @@ class GraphQLEndpoint:
                 request.scope.setdefault("state", {})["rate_limit"] = self.budgets.peek(client_key(context, request))
             result = started
         elif started.is_mutation:
-            self._authorize(started, actor)
+            self._authorize(request, started, actor)
             result = await anyio.to_thread.run_sync(self.engine.finish, started, limiter=self._writes)
         else:
             expensive = started.cost > self._offload_cost
@@ -546,6 +609,13 @@ class GraphQLEndpoint:
             raise _unauthenticated("this server has no journal, so no tokens")
         try:
             actor = authenticate(self.writer.journal, token.strip())
+        except JournalUnavailable as error:
+            # Reads go on without the token (anonymously, unless tokens are required); a mutation is refused.
+            log.warning("token check failed: %s", error)
+            if self.settings.require_token:
+                raise _journal_unavailable("the API token cannot be checked") from None
+            request.scope.setdefault("state", {})["tokens_unavailable"] = True
+            return None
         except JournalError as error:
             log.warning("token check failed: %s", error)
             actor = None
@@ -553,7 +623,9 @@ class GraphQLEndpoint:
             raise _unauthenticated("the API token is unknown or revoked")
         return actor
 
-    def _authorize(self, ready: Ready, actor: Actor | None) -> None:
+    def _authorize(self, request: Request, ready: Ready, actor: Actor | None) -> None:
+        if actor is None and request.scope.get("state", {}).get("tokens_unavailable"):
+            raise _journal_unavailable("the API token cannot be checked, and no change can be recorded")
         if actor is None:
             raise _unauthenticated("changing the graph needs an API token: send Authorization: Bearer <token>")
         needed = max(required_role(ready.operation, ready.fragments), Role.EDITOR, key=lambda r: r.rank)
@@ -606,6 +678,39 @@ class _Seen:
             self.outcome = "field_error" if self.codes else "ok"
         else:
             self.outcome = "timeout" if result.outcome is Outcome.TIMEOUT else "request_error"
+
+
+def _journal_unavailable(what: str) -> HttpError:
+    return HttpError(
+        503,
+        "JOURNAL_UNAVAILABLE",
+        f"{what}: the journal's database is unavailable; reads go on, retry changes later",
+        {"retry-after": "1"},
+        extensions={"retryAfter": 1},
+    )
+
+
+def replica_status(follower: Follower) -> dict[str, Any]:
+    """What a server knows of its journal's database: for ``/healthz`` and stale answers' ``extensions``."""
+    return {
+        "stale": follower.stale,
+        "version": follower.model.version,
+        "databaseVersion": max(follower.database_version, follower.model.version),
+        "lag": follower.lag,
+        "database": "unreachable" if follower.stale else "ok",
+        "lastContactSecondsAgo": round(time.monotonic() - follower.last_contact, 3),
+        **({"error": follower.error} if follower.error else {}),
+    }
+
+
+def _min_version(text: str) -> int:
+    """The version an ``Oversight-Min-Version`` header asks for; 400 if it is not a non-negative integer."""
+    text = text.strip()
+    if not text.isdigit() or len(text) > 18:
+        raise HttpError(
+            400, "BAD_REQUEST", f"{MIN_VERSION_HEADER} must be a graph version (a non-negative integer), got {text!r}"
+        )
+    return int(text)
 
 
 def _unauthenticated(message: str) -> HttpError:

@@ -28,11 +28,12 @@ DEFAULT_CORS_HEADERS = (
     "content-type",
     "authorization",
     "x-request-id",
+    "oversight-min-version",
     "apollographql-client-name",
     "apollographql-client-version",
     "apollo-require-preflight",
 )
-"""Request headers a browser may send cross-origin by default: GraphQL's, a bearer token, Apollo Client's."""
+"""Request headers a browser may send cross-origin by default: GraphQL's, a bearer token, read-your-writes, Apollo Client's."""
 
 
 class SettingsError(ValueError):
@@ -259,7 +260,7 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
     ),
     "cors_allow_headers": (
         tuple,
-        "Comma-separated request headers a browser may send cross-origin (default `accept, content-type, authorization, x-request-id, apollographql-client-name, apollographql-client-version, apollo-require-preflight`).",
+        "Comma-separated request headers a browser may send cross-origin (default `accept, content-type, authorization, x-request-id, oversight-min-version, apollographql-client-name, apollographql-client-version, apollo-require-preflight`).",
     ),
     "cors_expose_headers": (
         tuple,
