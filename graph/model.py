@@ -444,8 +444,13 @@ class Relation(_OwnAttributes):
         """Stable key: subject, type, object and start date (see :func:`relation_key`).
 
         Computed rather than stored: a large graph holds millions of relations.
+        (The same as :func:`relation_key`, written out: sorting an entity's
+        relations computes it for each.)
         """
-        return relation_key(self.subject, self.type, self.object, self.valid_from)
+        valid_from = self.valid_from
+        if valid_from is None:
+            return f"{self.subject}|{self.type._name_}|{self.object}"
+        return f"{self.subject}|{self.type._name_}|{self.object}|{valid_from.isoformat()}"
 
     @property
     def edge_key(self) -> Hashable:

@@ -188,37 +188,50 @@ def neighborhood(
     if depth < 0 or limit < 1:
         raise InvalidArgument(f"depth must not be negative and limit must be at least 1, got {depth} and {limit}")
     wanted = frozenset(types) if types is not None else None
-    order = [key]
-    included = {key: store.entity(key)}
+    entity = store.entity
+    included = {key: entity(key)}
     truncated = False
     ring = [key]
     for _ in range(depth):
         following = []
         for current in ring:
             deadline.check()
-            for _rel, nxt in _steps(store, current, wanted, as_of):
+            # The walk proper, inlined (no generator, no method call per relation):
+            # it runs over every relation of every entity of a ring.
+            for rel in store.relations_of(current):
+                nxt = rel.subject
+                if nxt == current:
+                    nxt = rel.object
                 if nxt in included:
+                    continue
+                if wanted is not None and rel.type not in wanted:
+                    continue
+                if as_of is not None and not holds_at(rel, as_of):
                     continue
                 if len(included) >= limit:
                     truncated = True
                     break
-                included[nxt] = store.entity(nxt)
-                order.append(nxt)
+                included[nxt] = entity(nxt)
                 following.append(nxt)
             if truncated:
                 break
         ring = following
         if truncated or not ring:
             break
-    found: dict[str, Relation] = {}
-    for index, current in enumerate(order):
-        if not index & 15:
-            deadline.check()
-        for rel, nxt in _steps(store, current, wanted, as_of):
-            if nxt in included:
-                found[rel.key] = rel
-    return Subgraph(
-        tuple(included[k] for k in order),
-        tuple(found[k] for k in sorted(found)),
-        truncated,
-    )
+    # The relations among the included entities, each found once from its
+    # subject: never a walk over all the relations of a hub that happens to
+    # be included.
+    deadline.check()
+    found = []
+    for rel in store.relations_among(included):
+        if wanted is not None and rel.type not in wanted:
+            continue
+        if as_of is not None and not holds_at(rel, as_of):
+            continue
+        found.append((rel.key, rel))
+    found.sort(key=_first)
+    return Subgraph(tuple(included.values()), tuple(rel for _key, rel in found), truncated)
+
+
+def _first(pair: tuple[str, Relation]) -> str:
+    return pair[0]

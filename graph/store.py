@@ -15,7 +15,8 @@ that take the store first.
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Collection, Hashable, Iterable, Iterator
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import networkx as nx
@@ -31,6 +32,7 @@ __all__ = ["DuplicateKey", "GraphStore"]
 
 _T = TypeVar("_T")
 _CACHE_MIN_DEGREE = 64
+_relation_key = attrgetter("key")
 
 
 class DuplicateKey(OversightError, ValueError):
@@ -484,9 +486,11 @@ class GraphStore:
             raise UnknownEntity(key)
 
         def build() -> tuple[Relation, ...]:
-            found = {r.key: r for r in self.out_relations(key)}
-            found.update((r.key, r) for r in self.in_relations(key))
-            return tuple(found[k] for k in sorted(found))
+            found = [r for keyed in self._succ[key].values() for r in keyed.values()]
+            # A relation from the entity to itself is in both adjacency dicts: take it once.
+            found += [r for other, keyed in self._pred[key].items() if other != key for r in keyed.values()]
+            found.sort(key=_relation_key)
+            return tuple(found)
 
         # Sorting a few relations is cheaper than caching them; hubs are cached.
         # Neighbours, not relations: a cheap lower bound of the degree
@@ -495,6 +499,34 @@ class GraphStore:
             return build()
         result: tuple[Relation, ...] = self.cached(("rel", key), build)
         return result
+
+    def relations_among(self, keys: Collection[str]) -> Iterator[Relation]:
+        """Every relation whose subject and object are both in ``keys``, each once, in no particular order.
+
+        Each relation is found from its subject, looking at that subject's
+        neighbours or at ``keys``, whichever is fewer, so a hub among
+        ``keys`` costs no more than ``keys`` itself.
+
+        Examples
+        --------
+        >>> from graph.sample import sample_store
+        >>> sorted(r.key for r in sample_store().relations_among({"org/anthropic", "model/fable-5"}))
+        ['org/anthropic|DEVELOPED|model/fable-5']
+        """
+        succ = self._succ
+        for subject in keys:
+            targets = succ.get(subject)
+            if not targets:
+                continue
+            if len(targets) <= len(keys):
+                for obj, keyed in targets.items():
+                    if obj in keys:
+                        yield from keyed.values()
+            else:
+                for obj in keys:
+                    between = targets.get(obj)
+                    if between:
+                        yield from between.values()
 
     def degree(self, key: str) -> int:
         """How many relations touch ``key``."""

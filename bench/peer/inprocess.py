@@ -9,13 +9,14 @@ Loads the dataset, draws the query's argument pool as :mod:`bench.peer.run`
 does (the list query pages through the organizations once for its
 cursors), then answers the requests through the engine the server uses,
 without its response cache, cycling through the pool; prints CPU
-milliseconds per request (median of five rounds) and the p50/p99 of
-single requests.
+milliseconds per request (median of five rounds), the p50/p99 of single
+requests, and the garbage collector's pauses by generation.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import sys
 import time
@@ -59,6 +60,16 @@ def main(argv: list[str] | None = None) -> int:
         values = peer_queries.pools(store, args.pool)[query.name]
     for value in values[:50]:  # warm the caches of documents and plans
         run(value)
+    pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    began: list[float] = [0.0]
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            pauses[info["generation"]].append(time.perf_counter() - began[0])
+
+    gc.callbacks.append(watch)
     rounds, latencies = [], []
     for _ in range(5):
         started = time.process_time()
@@ -67,12 +78,21 @@ def main(argv: list[str] | None = None) -> int:
             run(values[index % len(values)])
             latencies.append(time.perf_counter() - begun)
         rounds.append((time.process_time() - started) / args.requests)
+    gc.callbacks.remove(watch)
     latencies.sort()
     print(
         f"{args.size} {query.name}: {1000 * statistics.median(rounds):.3f} ms CPU per request "
         f"(rounds {', '.join(f'{1000 * r:.3f}' for r in rounds)}); "
-        f"p50 {1000 * latencies[len(latencies) // 2]:.3f} ms, p99 {1000 * latencies[int(len(latencies) * 0.99)]:.3f} ms"
+        f"p50 {1000 * latencies[len(latencies) // 2]:.3f} ms, p99 {1000 * latencies[int(len(latencies) * 0.99)]:.3f} ms, "
+        f"max {1000 * latencies[-1]:.3f} ms"
     )
+    requests = 5 * args.requests
+    for generation, found in pauses.items():
+        if found:
+            print(
+                f"  gc generation {generation}: {len(found)} collections ({len(found) / requests:.3f} per request), "
+                f"{1000 * sum(found) / requests:.3f} ms per request, longest {1000 * max(found):.2f} ms"
+            )
     return 0
 
 

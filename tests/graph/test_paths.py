@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import json
+import random
+
 import pytest
 
+from bench.generate import generate
 from oversight_graph.graph.dates import PartialDate
 from oversight_graph.graph.errors import InvalidArgument, UnknownEntity
-from oversight_graph.graph.load import build_store
+from oversight_graph.graph.load import build_store, load_directory
 from oversight_graph.graph.paths import neighborhood, shortest_path
+from oversight_graph.graph.queries import holds_at
 from oversight_graph.graph.sample import entity_record, relation_record, sample_records, sample_store
 from oversight_graph.graph.vocabulary import RelationType
 
@@ -89,3 +94,51 @@ def test_neighborhood_relations_only_join_included_entities():
     sub = neighborhood(store, "model/fable-5", depth=1)
     included = {e.key for e in sub.entities}
     assert all(r.subject in included and r.object in included for r in sub.relations)
+
+
+def _walked_plainly(store, key, depth, types, as_of, limit):
+    """The neighbourhood by its definition, slowly: every relation of every included entity."""
+
+    def usable(rel):
+        return (types is None or rel.type in types) and (as_of is None or holds_at(rel, as_of))
+
+    order, seen, ring, truncated = [key], {key}, [key], False
+    for _ in range(depth):
+        following = []
+        for current in ring:
+            for rel in store.relations_of(current):
+                other = rel.other(current)
+                if not usable(rel) or other in seen:
+                    continue
+                if len(seen) >= limit:
+                    truncated = True
+                    break
+                seen.add(other)
+                order.append(other)
+                following.append(other)
+            if truncated:
+                break
+        ring = following
+        if truncated or not ring:
+            break
+    found = {r.key: r for k in order for r in store.relations_of(k) if usable(r) and r.other(k) in seen}
+    return order, sorted(found), truncated
+
+
+def test_neighborhood_on_a_generated_graph_is_the_plain_walk(tmp_path):
+    generate(3000, tmp_path)
+    store = load_directory(tmp_path)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    rng = random.Random(7)
+    centres = [summary["hub"], "org/caisi", *rng.sample(sorted(e.key for e in store.entities()), 40)]
+    cases = [(c, 2, None, None, 500) for c in centres]
+    cases += [(c, 3, None, None, rng.choice([1, 2, 30, 200])) for c in centres[:15]]
+    types = frozenset({RelationType.DEVELOPED, RelationType.PARTY_TO, RelationType.SUBMITTED_TO, RelationType.PART_OF})
+    cases += [(c, 2, types, None, 500) for c in centres[:15]]
+    cases += [(c, 2, None, PartialDate.parse("2025-03"), 100) for c in centres[:15]]
+    for centre, depth, wanted, as_of, limit in cases:
+        sub = neighborhood(store, centre, depth, wanted, as_of, limit)
+        order, relations, truncated = _walked_plainly(store, centre, depth, wanted, as_of, limit)
+        assert [e.key for e in sub.entities] == order
+        assert [r.key for r in sub.relations] == relations
+        assert sub.truncated == truncated
