@@ -493,6 +493,11 @@ def main(argv: list[str] | None = None) -> int:
         "holdings": holdings,
         "throughput": throughput,
         "note": (
+            "Visibility is the journal's own path (commit, NOTIFY, the follower reading the change set, applying "
+            "it between two requests on the replica's event loop) plus waiting for a core: with writes alone it "
+            "is a few milliseconds; under the read load each replica's event loop and the follower compete with "
+            "the readers, the other replicas, PostgreSQL and the load generators for the same cores, and the tail "
+            "grows with the machine's load. "
             f"The machine has {cores} cores, shared by the three replicas, PostgreSQL, the load generators and wrk. "
             "A replica is one process answering on one event loop, so one replica can already keep about one core "
             "busy; three replicas can use more only while cores are idle, and here they compete with wrk for the "

@@ -159,3 +159,18 @@ def test_a_journal_in_a_read_only_folder_is_refused(tmp_path: Path) -> None:
             SQLiteJournal(path)
     finally:
         folder.chmod(0o755)
+
+
+def test_an_sqlite_journal_needs_no_database_driver(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from oversight_graph.journal.startup import open_journal\n"
+        "import oversight_graph.server.app\n"
+        f"open_journal({str(tmp_path / 'j.db')!r}).close()\n"
+        "assert 'psycopg' not in sys.modules, 'psycopg was loaded'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

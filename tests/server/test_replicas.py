@@ -93,3 +93,22 @@ def test_healthz_reports_the_replica_and_database_versions(replicas) -> None:
     replica = health["replica"]
     assert replica["version"] == 2 and replica["databaseVersion"] == 2 and replica["lag"] == 0
     assert replica["stale"] is False and replica["database"] == "ok"
+
+
+def test_the_journal_commands_take_a_postgresql_address(postgres_url: str, tmp_path: Path) -> None:
+    from io import StringIO
+
+    from oversight_graph.server.cli import main
+
+    def run(*argv: str) -> tuple[int, str]:
+        out, err = StringIO(), StringIO()
+        status = main(list(argv), out, err)
+        return status, out.getvalue() + err.getvalue()
+
+    status, output = run("token", "create", "--name", "ana", "--role", "editor", "--db", postgres_url)
+    assert status == 0, output
+    status, output = run("token", "list", "--db", postgres_url)
+    assert status == 0 and "ana\teditor" in output
+    status, output = run("snapshot", "--db", postgres_url, "--snapshots", str(tmp_path / "snaps"))
+    assert status == 0 and "version 1" in output, output
+    assert list((tmp_path / "snaps").glob("*.snapshot"))
