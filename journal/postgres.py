@@ -194,7 +194,7 @@ class PostgresJournal(Journal):
         pool = ConnectionPool(
             self._location,
             min_size=1,
-            max_size=4,
+            max_size=8,  # the follower, a writer (two while it catches up), token checks, subscribers reading back
             open=False,
             timeout=self._timeout,
             # Give up on a lost connection soon: the next caller asks for a new one at once,
