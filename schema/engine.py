@@ -44,10 +44,15 @@ from graphql import (
     OperationType,
     parse,
     specified_rules,
-    subscribe,
     validate,
 )
-from graphql.execution import ExecutionResult, Executor
+from graphql.execution import (
+    ExecutionResult,
+    Executor,
+    create_source_event_stream,
+    execute_subscription_event,
+)
+from graphql.execution.executor_throwing_on_incremental import ExecutorThrowingOnIncremental
 
 from oversight_graph.graph import deadline
 from oversight_graph.graph.deadline import DeadlineExceeded
@@ -143,6 +148,8 @@ class CacheSizes:
     response_bytes: int = 64 * 1024 * 1024
     document_bytes: int = 32 * 1024 * 1024
     prepared_bytes: int = 32 * 1024 * 1024
+    events: int = 1024
+    event_bytes: int = 32 * 1024 * 1024
 
 
 _VOLATILE = "rateLimit"
@@ -226,6 +233,8 @@ class Engine:
         self.prepared: LRU[tuple[str, str | None, bytes], _Prepared] = LRU(sizes.prepared, sizes.prepared_bytes)
         self.plans: LRU[tuple[Any, ...], Plan] = LRU(sizes.plans, sizes.document_bytes)
         self.responses: LRU[tuple[Any, ...], EngineResult] = LRU(sizes.responses, sizes.response_bytes)
+        # Subscription events' bodies, shared by the subscribers of one document and variables.
+        self.events: LRU[tuple[Any, ...], bytes] = LRU(sizes.events, sizes.event_bytes)
         rules = [*specified_rules, *validation_rules(self.limits)]
         if not introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
@@ -350,35 +359,55 @@ class Engine:
     async def stream(self, ready: Ready) -> AsyncIterator[bytes]:
         """Run a subscription :meth:`start` made ready: each event's response body, errors coded.
 
+        Subscribers of the same document with the same variables get the same
+        answer to the same event, so each event is executed once for all of
+        them while the graph stays at one version (``events`` cache) and the
+        fan-out to thousands of subscribers costs little more than sending.
+
         A failure of the event source (the journal cannot be read while
         catching up) ends the stream with a last response holding the coded
         error, as a resolver's failure would be reported.
         """
         context = ready.context
         operation = ready.operation
-        source = subscribe(
+        executor = ExecutorThrowingOnIncremental.build(
             self.graphql_schema,
             ready.document,
             context_value=context,
-            variable_values=ready.variables,
+            raw_variable_values=ready.variables,
             operation_name=operation.name.value if operation.name else None,
         )
+        if isinstance(executor, list):
+            yield self._serialize(None, executor, context, executed=True, with_data=False)
+            return
+        source = create_source_event_stream(executor)
         if inspect.isawaitable(source):
             source = await source
         if isinstance(source, ExecutionResult):
             # The subscription could not start (a bad argument, no journal).
             yield self._serialize(None, source.errors, context, executed=True, with_data=False)
             return
+        shared = ready.cache_key[2:5] if ready.cache_key is not None else None  # document, operation, variables
+        store = context.store
         try:
-            async for result in source:
-                yield self._serialize(result.data, result.errors, context, executed=True)
+            async for event in source:
+                key = (*shared, getattr(event, "version", id(event)), store.version) if shared else None
+                body = self.events.get(key) if key is not None else None
+                if body is None:
+                    result = execute_subscription_event(executor.build_per_event_executor(event))
+                    if inspect.isawaitable(result):
+                        result = await result
+                    body = self._serialize(result.data, result.errors, context, executed=True)
+                    if key is not None and b'"INTERNAL_SERVER_ERROR"' not in body:
+                        self.events.put(key, body, len(key[0]) + len(key[2]) + len(body))
+                yield body
         except Exception as failure:  # reported to the subscriber in the error shape, as a resolver failure is
             first = operation.selection_set.selections[0]
             path = [first.name.value] if isinstance(first, FieldNode) else None
             error = GraphQLError(str(failure), path=path, original_error=failure)
             yield self._serialize(None, [error], context, executed=True, with_data=False)
         finally:
-            await source.aclose()  # type: ignore[attr-defined]
+            await source.aclose()  # type: ignore[union-attr]
 
     def _start(
         self,
