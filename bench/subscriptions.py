@@ -7,7 +7,9 @@ prints a table and writes it to ``bench/results/subscriptions.md`` (and
 For each number of subscribers N:
 
 1. ``oversight serve`` (one worker process, the bundled seed, a journal in a
-   temporary folder) is started with room for N streaming connections;
+   temporary folder) is started with room for N streaming connections, with
+   WebSocket compression (permessage-deflate, which the clients offer) on
+   and then off (``--compression``);
 2. N WebSocket clients (graphql-transport-ws, the ``websockets`` package, all
    in this one asyncio process) connect, send ``connection_init`` and
    subscribe to ``changes(since: V - 1) { version reason }`` at the graph's
@@ -232,7 +234,7 @@ async def _fan_out(port: int, token: str, count: int, changes: int, server_pid: 
     }
 
 
-def _level(count: int, changes: int) -> dict[str, Any]:
+def _level(count: int, changes: int, compression: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="oversight-fanout-") as folder:
         db = Path(folder) / "graph.db"
         token = _journal_with_editor(db)
@@ -255,6 +257,7 @@ def _level(count: int, changes: int) -> dict[str, Any]:
             room,
             "--rate-limit-cost",
             "0",
+            "--websocket-compression" if compression else "--no-websocket-compression",
         ]
         environment = {k: v for k, v in os.environ.items() if not k.startswith("OVERSIGHT_")}
         log = Path(folder) / "server.log"
@@ -262,7 +265,8 @@ def _level(count: int, changes: int) -> dict[str, Any]:
             server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment)
             try:
                 _wait_healthy(port, server, 60)
-                return asyncio.run(_fan_out(port, token, count, changes, _worker(server.pid)))
+                found = asyncio.run(_fan_out(port, token, count, changes, _worker(server.pid)))
+                return {"compression": "on" if compression else "off", **found}
             finally:
                 server.terminate()
                 try:
@@ -281,14 +285,14 @@ def _table(results: list[dict[str, Any]], limit: int) -> str:
         "The server applies and fans out a change set before it answers the write, so times from the "
         "acknowledgement can be negative.",
         "",
-        "| subscribers | held | connect (s) | server RSS before → after (MiB) | per subscriber (KiB) "
+        "| subscribers | compression | held | connect (s) | server RSS before → after (MiB) | per subscriber (KiB) "
         "| write (ms) | deliveries | exactly once, in order | p50 (ms) | p99 (ms) | max (ms) | p99 from ack (ms) "
         "| all delivered, per change (ms) |",
-        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         lines.append(
-            f"| {r['subscribers']:,} | {r['held']:,} | {r['connect_seconds']} | "
+            f"| {r['subscribers']:,} | {r['compression']} | {r['held']:,} | {r['connect_seconds']} | "
             f"{r['server_rss_mib_before']} → {r['server_rss_mib_after']} | {r['kib_per_subscriber']} | "
             f"{r['write_ms']} | {r['deliveries']:,} | {r['exactly_once_in_order']:,} | {r['p50_ms']} | {r['p99_ms']} | "
             f"{r['max_ms']} | {r['p99_from_ack_ms']} | {', '.join(map(str, r['all_delivered_ms']))} |"
@@ -300,20 +304,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.subscriptions", description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", default="1000,10000", help="comma-separated numbers of subscribers")
     parser.add_argument("--changes", type=int, default=5, help="change sets delivered at each level")
+    parser.add_argument(
+        "--compression",
+        default="on,off",
+        help="WebSocket compression (permessage-deflate) settings to measure at each level: on, off or both",
+    )
     parser.add_argument("--quick", action="store_true", help="200 subscribers, 3 change sets (CI)")
     parser.add_argument("--out", type=Path, default=ROOT / "results", help="folder for the results")
     args = parser.parse_args(argv)
     levels = [200] if args.quick else [int(n) for n in args.subscribers.split(",")]
     changes = 3 if args.quick else args.changes
+    compressions = ["on"] if args.quick else [c.strip() for c in args.compression.split(",") if c.strip()]
     limit = _raise_descriptor_limit()
     results = []
     for count in levels:
         if count + 200 > limit:
             print(f"{count} subscribers need more file descriptors than the limit of {limit}; skipped")
             continue
-        print(f"{count} subscribers ...", flush=True)
-        results.append(_level(count, changes))
-        print(json.dumps(results[-1]), flush=True)
+        for compression in compressions:
+            print(f"{count} subscribers, compression {compression} ...", flush=True)
+            results.append(_level(count, changes, compression == "on"))
+            print(json.dumps(results[-1]), flush=True)
     table = _table(results, limit)
     print(table)
     name = "subscriptions-quick" if args.quick else "subscriptions"

@@ -76,6 +76,9 @@ def _worker_class(settings: Settings, warm_store: GraphStore | None) -> type[Uvi
             "server_header": False,
             # The app writes its own access lines (server.access), with the request id and outcome.
             "access_log": False,
+            # A WebSocket message is at most as large as a request body may be.
+            "ws_max_size": settings.max_body_bytes,
+            "ws_per_message_deflate": settings.websocket_compression,
         }
 
         def init_process(self) -> None:

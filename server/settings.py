@@ -89,6 +89,7 @@ class Settings:
     max_subscription_connections: int = 10_000
     max_subscriptions_per_connection: int = 100
     subscription_buffer: int = 1000
+    websocket_compression: bool = True
     limits: Limits = field(default_factory=Limits)
 
     @classmethod
@@ -363,6 +364,10 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
     "subscription_buffer": (
         int,
         "Change sets buffered for each subscriber; one that falls further behind reads them from the journal instead, at its own pace (default `1000`).",
+    ),
+    "websocket_compression": (
+        bool,
+        "Compress WebSocket messages (permessage-deflate) for clients that offer it; it saves bandwidth and costs CPU for every subscriber of every change set (default on).",
     ),
     "max_page_size": (int, "Largest `first` any list accepts (default `100`)."),
     "default_page_size": (int, "`first` when a list is asked for without one (default `20`)."),
