@@ -130,6 +130,7 @@ class _Subscriber:
     """One WebSocket client: the versions it received and when."""
 
     def __init__(self) -> None:
+        self.ws: Any = None
         self.received: list[tuple[int, float]] = []
         self.ready = asyncio.Event()
         self.failure: str | None = None
@@ -138,7 +139,7 @@ class _Subscriber:
 async def _subscribe(url: str, since: int, subscriber: _Subscriber, gate: asyncio.Semaphore, done: Any) -> None:
     try:
         async with gate:
-            ws = await websockets.connect(
+            ws = subscriber.ws = await websockets.connect(
                 url, subprotocols=[PROTOCOL], open_timeout=120, ping_interval=None, max_queue=None
             )
             await ws.send('{"type":"connection_init","payload":{}}')
@@ -214,6 +215,10 @@ async def _fan_out(port: int, token: str, count: int, changes: int, server_pid: 
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    for subscriber in subscribers:  # the sockets go now, not when collected: the next level needs the descriptors
+        if subscriber.ws is not None:
+            subscriber.ws.transport.abort()
+    await asyncio.sleep(0.5)
     return {
         "subscribers": count,
         "held": held,
@@ -266,7 +271,8 @@ def _level(count: int, changes: int, compression: bool) -> dict[str, Any]:
             try:
                 _wait_healthy(port, server, 60)
                 found = asyncio.run(_fan_out(port, token, count, changes, _worker(server.pid)))
-                return {"compression": "on" if compression else "off", **found}
+                load = round(os.getloadavg()[0], 1)
+                return {"compression": "on" if compression else "off", **found, "load_average": load}
             finally:
                 server.terminate()
                 try:
@@ -283,19 +289,21 @@ def _table(results: list[dict[str, Any]], limit: int) -> str:
         "Delivery: from the moment the write (one durable change set over HTTP) is sent to the moment each "
         "subscriber has read the change set; it includes the write itself (its median round trip is given). "
         "The server applies and fans out a change set before it answers the write, so times from the "
-        "acknowledgement can be negative.",
+        "acknowledgement can be negative. The load average (1 min, after each level) shows how busy the "
+        "machine was with other work.",
         "",
         "| subscribers | compression | held | connect (s) | server RSS before → after (MiB) | per subscriber (KiB) "
         "| write (ms) | deliveries | exactly once, in order | p50 (ms) | p99 (ms) | max (ms) | p99 from ack (ms) "
-        "| all delivered, per change (ms) |",
-        "|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| all delivered, per change (ms) | load average |",
+        "|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['subscribers']:,} | {r['compression']} | {r['held']:,} | {r['connect_seconds']} | "
             f"{r['server_rss_mib_before']} → {r['server_rss_mib_after']} | {r['kib_per_subscriber']} | "
             f"{r['write_ms']} | {r['deliveries']:,} | {r['exactly_once_in_order']:,} | {r['p50_ms']} | {r['p99_ms']} | "
-            f"{r['max_ms']} | {r['p99_from_ack_ms']} | {', '.join(map(str, r['all_delivered_ms']))} |"
+            f"{r['max_ms']} | {r['p99_from_ack_ms']} | {', '.join(map(str, r['all_delivered_ms']))} | "
+            f"{r['load_average']} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -38,7 +38,45 @@
     window.history.replaceState(null, "", shareUrl());
   }
   var explorer = window.GraphiQLPluginExplorer.explorerPlugin({ showAttribution: false });
-  var fetcher = window.GraphiQL.createFetcher({ url: "/graphql", headers: { accept: "application/json" } });
+  // One POST per operation, accepting JSON or an event stream: the server answers queries and
+  // mutations with JSON and subscriptions with Server-Sent Events (graphql-sse), which GraphiQL
+  // shows result by result when the fetcher returns an async iterable.
+  async function* events(body) {
+    var reader = body.getReader();
+    var decoder = new TextDecoder();
+    var buffer = "";
+    try {
+      for (;;) {
+        var chunk = await reader.read();
+        if (chunk.done) return;
+        buffer += decoder.decode(chunk.value, { stream: true }).replace(/\r\n/g, "\n");
+        var end;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          var event = "", data = "";
+          buffer.slice(0, end).split("\n").forEach(function (line) {
+            if (line.indexOf("event:") === 0) event = line.slice(6).trim();
+            else if (line.indexOf("data:") === 0) data += line.slice(5).trim();
+          });
+          buffer = buffer.slice(end + 2);
+          if (event === "complete") return;
+          if (event === "next" && data) yield JSON.parse(data);
+        }
+      }
+    } finally {
+      reader.cancel().catch(function () {});
+    }
+  }
+  async function fetcher(params) {
+    var response = await fetch("/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify(params),
+    });
+    if ((response.headers.get("content-type") || "").indexOf("text/event-stream") === 0) {
+      return events(response.body);
+    }
+    return response.json();
+  }
   var element = window.React.createElement(window.GraphiQL, {
     fetcher: fetcher,
     defaultTabs: tabs,
