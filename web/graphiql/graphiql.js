@@ -38,9 +38,18 @@
     window.history.replaceState(null, "", shareUrl());
   }
   var explorer = window.GraphiQLPluginExplorer.explorerPlugin({ showAttribution: false });
-  // One POST per operation, accepting JSON or an event stream: the server answers queries and
-  // mutations with JSON and subscriptions with Server-Sent Events (graphql-sse), which GraphiQL
-  // shows result by result when the fetcher returns an async iterable.
+  // Queries and mutations go through GraphiQL's own fetcher; a subscription is a POST asking for
+  // Server-Sent Events (graphql-sse), which GraphiQL shows result by result when the fetcher
+  // returns an async iterable.
+  var httpFetcher = window.GraphiQL.createFetcher({ url: "/graphql", headers: { accept: "application/json" } });
+  function isSubscription(params, options) {
+    var documentAST = options && options.documentAST;
+    if (!documentAST) return false;
+    var operations = documentAST.definitions.filter(function (d) { return d.kind === "OperationDefinition"; });
+    var named = operations.filter(function (d) { return d.name && d.name.value === params.operationName; });
+    var operation = named[0] || (operations.length === 1 ? operations[0] : null);
+    return Boolean(operation) && operation.operation === "subscription";
+  }
   async function* events(body) {
     var reader = body.getReader();
     var decoder = new TextDecoder();
@@ -66,16 +75,19 @@
       reader.cancel().catch(function () {});
     }
   }
-  async function fetcher(params) {
+  async function subscribe(params) {
     var response = await fetch("/graphql", {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
       body: JSON.stringify(params),
     });
     if ((response.headers.get("content-type") || "").indexOf("text/event-stream") === 0) {
       return events(response.body);
     }
-    return response.json();
+    return response.json();  // refused before the stream (a token required, too many connections)
+  }
+  function fetcher(params, options) {
+    return isSubscription(params, options) ? subscribe(params) : httpFetcher(params, options);
   }
   var element = window.React.createElement(window.GraphiQL, {
     fetcher: fetcher,

@@ -170,6 +170,17 @@ describe("GraphiQL at /graphql", () => {
     await shot("graphiql-example-and-explorer");
   });
 
+  test("a subscription shows the change sets as they arrive", async () => {
+    const query = "subscription Live { changes(since: 0) { version reason } }";
+    await page.goto(`${base}/graphql#query=${encodeURIComponent(query)}`);
+    await page.locator(".graphiql-container").waitFor();
+    await page.locator(".graphiql-execute-button").click();
+    await page.waitForFunction(() => document.querySelector(".result-window .CodeMirror")?.CodeMirror.getValue().includes("import of"));
+    const result = JSON.parse(await resultText());
+    assert.equal(result.data.changes.version, 1);
+    await page.locator(".graphiql-execute-button").click(); // stops the subscription
+  });
+
   test("a shared link reopens its query and variables", async () => {
     const query = "query Shared($text: String!) { search(text: $text, first: 3) { entity { key name } } }";
     const variables = '{"text": "Anthropic"}';
