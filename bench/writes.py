@@ -13,10 +13,14 @@ writes them to ``bench/results/writes.md`` (and ``writes.json``):
 3. **Restart**: for each size, a fresh process loading the generated files
    (as before the journal), the first start of a new journal (the files
    recorded as version 1), writing a snapshot, and a restart from the
-   journal and its snapshot; seconds and peak memory (max RSS) of each.
+   journal and its snapshot; seconds, CPU seconds and peak memory (max RSS)
+   of each, and the machine's load average around each step (timings on a
+   shared machine move with it; CPU seconds move less).
 
 The HTTP server is ``oversight serve`` itself (one worker) on a journal in
-a temporary folder. Nothing is asserted: the numbers are printed.
+a temporary folder. Nothing is asserted: the numbers are printed. With
+``--seconds 0`` only the restart part runs, and its tables go to
+``bench/results/restart.md`` (and ``restart.json``) instead.
 """
 
 from __future__ import annotations
@@ -169,9 +173,10 @@ def _http_part(directory: Path, seconds: float) -> dict[str, Any]:
 
 
 _CHILD = """
-import json, resource, sys, time
+import json, os, resource, sys, time
 from pathlib import Path
 step, directory, db = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+load_before = os.getloadavg()[0]
 started = time.perf_counter()
 if step == "files":
     from oversight_graph.graph.load import load_directory
@@ -189,12 +194,17 @@ else:
         loaded = time.perf_counter() - started
         path = write_snapshot(model, journal)
         size = path.stat().st_size
+        usage = resource.getrusage(resource.RUSAGE_SELF)
         print(json.dumps({"seconds": loaded, "snapshot_seconds": time.perf_counter() - started - loaded,
                           "snapshot_bytes": size, "entities": len(store), "version": store.version,
-                          "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                          "cpu_seconds": usage.ru_utime + usage.ru_stime, "max_rss_mb": usage.ru_maxrss / 1024,
+                          "load_before": load_before, "load_after": os.getloadavg()[0]}))
         sys.exit(0)
-print(json.dumps({"seconds": time.perf_counter() - started, "entities": len(store), "version": store.version,
-                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+seconds = time.perf_counter() - started
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": seconds, "entities": len(store), "version": store.version,
+                  "cpu_seconds": usage.ru_utime + usage.ru_stime, "max_rss_mb": usage.ru_maxrss / 1024,
+                  "load_before": load_before, "load_after": os.getloadavg()[0]}))
 """
 
 
@@ -219,6 +229,10 @@ def _restart_part(label: str) -> dict[str, Any]:
         restart = _child("restart", directory, db)
         journal_bytes = sum(p.stat().st_size for p in Path(temporary).glob("graph.db*") if p.is_file())
     return {"files": files, "first_start": first, "restart": restart, "journal_bytes": journal_bytes}
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
@@ -248,16 +262,26 @@ def _tables(size: str, http_result: dict[str, Any] | None, restarts: dict[str, d
         lines += [
             "## Starting and restarting",
             "",
-            "| size | load files s | files max RSS MB | first start s (import) | snapshot s | snapshot MB | restart s | restart max RSS MB | journal MB |",
+            "| size | load files s (CPU s) | files max RSS MB | first start s (import) | snapshot s | snapshot MB "
+            "| restart s (CPU s) | restart max RSS MB | journal MB |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for label, row in restarts.items():
             files, first, again = row["files"], row["first_start"], row["restart"]
             lines.append(
-                f"| {label} | {_fmt(files['seconds'], 2)} | {_fmt(files['max_rss_mb'], 0)} | {_fmt(first['seconds'], 2)} "
+                f"| {label} | {_fmt(files['seconds'], 2)} ({_fmt(files['cpu_seconds'], 1)}) "
+                f"| {_fmt(files['max_rss_mb'], 0)} | {_fmt(first['seconds'], 2)} "
                 f"| {_fmt(first['snapshot_seconds'], 2)} | {_fmt(first['snapshot_bytes'] / 1e6, 1)} "
-                f"| {_fmt(again['seconds'], 2)} | {_fmt(again['max_rss_mb'], 0)} | {_fmt(row['journal_bytes'] / 1e6, 1)} |"
+                f"| {_fmt(again['seconds'], 2)} ({_fmt(again['cpu_seconds'], 1)}) | {_fmt(again['max_rss_mb'], 0)} "
+                f"| {_fmt(row['journal_bytes'] / 1e6, 1)} |"
             )
+        lines += ["", "Load average (1 min) before → after each step, on a machine shared with other work:", ""]
+        for label, row in restarts.items():
+            steps = ", ".join(
+                f"{name} {row[key]['load_before']:.1f} → {row[key]['load_after']:.1f}"
+                for name, key in (("files", "files"), ("first start", "first_start"), ("restart", "restart"))
+            )
+            lines.append(f"- {label}: {steps}")
     return "\n".join(lines) + "\n"
 
 
@@ -271,13 +295,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds, args.restart = 3, "10k"
+    began = _uptime()
     http_result = _http_part(_dataset(args.size), args.seconds) if args.seconds > 0 else None
     restarts = {label: _restart_part(label) for label in filter(None, args.restart.split(","))}
-    text = _tables(args.size, http_result, restarts)
+    text = f"`uptime` at the start: {began}; at the end: {_uptime()}\n\n" + _tables(args.size, http_result, restarts)
     print(text)
     out = ROOT / "results"
     out.mkdir(exist_ok=True)
-    name = "writes-quick" if args.quick else "writes"
+    name = "writes-quick" if args.quick else "writes" if http_result is not None else "restart"
     (out / f"{name}.md").write_text(f"# Write benchmark\n\n{text}")
     (out / f"{name}.json").write_text(json.dumps({"http": http_result, "restart": restarts}, indent=2) + "\n")
     print(f"peak RSS of the runner: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

@@ -2,18 +2,20 @@
 
 A snapshot is written next to the journal (``Journal.snapshot_dir``) as
 ``<version>.snapshot``: a header line naming the format, the version and
-the journal's id, then the pickled graph, then a trailer line with the
-payload's length and BLAKE2b digest. It is written to a temporary file,
-flushed to disk and renamed into place, so a crash never leaves a partial
-one under a real name. Reading checks the header, the length and the
-digest; a snapshot of another journal, a damaged one or one of another
-format is refused (:class:`~journal.errors.SnapshotError`) and the caller
-falls back to an older snapshot or to replaying the journal, which is
-always the source of truth.
+the journal's id, then the graph, then a trailer line with the payload's
+length and BLAKE2b digest. It is written to a temporary file, flushed to
+disk and renamed into place, so a crash never leaves a partial one under a
+real name. Reading checks the header, the length and the digest; a
+snapshot of another journal, a damaged one or one of another format is
+refused (:class:`~journal.errors.SnapshotError`) and the caller falls back
+to an older snapshot or to replaying the journal, which is always the
+source of truth.
 
-Pickle is used because it rebuilds millions of objects in C without
-re-validating them; snapshots are only ever read from this server's own
-folder, and the digest is checked before anything is unpickled.
+The graph is pickled with its records in columns (:mod:`graph.columns`),
+which rebuilds millions of records in C without re-validating them; format
+1 snapshots (the whole model as one plain pickle) are still read.
+Snapshots are only ever read from this server's own folder, and the digest
+is checked before anything is unpickled.
 """
 
 from __future__ import annotations
@@ -26,13 +28,17 @@ import pickle
 from pathlib import Path
 from typing import IO, Any
 
+from oversight_graph.graph import columns
 from oversight_graph.journal.base import Journal
 from oversight_graph.journal.errors import SnapshotError
 from oversight_graph.journal.readmodel import ReadModel
 
 __all__ = ["KEEP", "latest_snapshot", "read_snapshot", "write_snapshot"]
 
-MAGIC = b"OVERSIGHT-GRAPH-SNAPSHOT 1"
+MAGIC = b"OVERSIGHT-GRAPH-SNAPSHOT"
+FORMAT = 2
+"""The format written: 2 is :mod:`graph.columns`; 1, a plain pickle of the model's parts, is still read."""
+_FORMATS = frozenset({1, FORMAT})
 KEEP = 2
 """Snapshots kept per journal; older ones are deleted after a new one is written."""
 _CHUNK = 1 << 20
@@ -68,12 +74,11 @@ def write_snapshot(model: ReadModel, journal: Journal) -> Path:
     final = folder / f"{version:012d}.snapshot"
     # Named after this process too: several workers may snapshot the same version at once.
     temporary = folder / f".{version:012d}.{os.getpid()}.snapshot.partial"
-    state = (model.store, model.created, model.updated, model.base)
     with temporary.open("wb") as raw:
-        raw.write(MAGIC + f" {version} {journal.journal_id}\n".encode())
+        raw.write(MAGIC + f" {FORMAT} {version} {journal.journal_id}\n".encode())
         hashing = _Hashing(raw)
         buffered = io.BufferedWriter(hashing, _CHUNK)
-        pickle.dump(state, buffered, protocol=pickle.HIGHEST_PROTOCOL)
+        columns.dump(model.store, (model.created, model.updated, model.base), buffered)
         buffered.flush()
         raw.write(f"\n{hashing.size} {hashing.digest.hexdigest()}\n".encode())
         raw.flush()
@@ -104,8 +109,14 @@ def read_snapshot(path: Path, journal: Journal) -> ReadModel:
     try:
         with path.open("rb") as raw:
             header = raw.readline().rstrip(b"\n").split(b" ")
-            if len(header) != 4 or b" ".join(header[:2]) != MAGIC:
+            if (
+                len(header) != 4
+                or header[0] != MAGIC
+                or not (header[1].isdigit() and header[2].isdigit())
+                or int(header[1]) not in _FORMATS
+            ):
                 raise SnapshotError(f"{path} is not a snapshot of this format")
+            layout = int(header[1])
             if header[3].decode() != journal.journal_id:
                 raise SnapshotError(f"{path} belongs to another journal")
             start = raw.tell()
@@ -135,13 +146,20 @@ def read_snapshot(path: Path, journal: Journal) -> ReadModel:
             collecting = gc.isenabled()
             gc.disable()  # millions of new objects, no cycles: the collector would only rescan them
             try:
-                store, created, updated, base = pickle.load(io.BufferedReader(_Limited(raw, size), _CHUNK))
+                payload = io.BufferedReader(_Limited(raw, size), _CHUNK)
+                if layout == 1:
+                    store, created, updated, base = pickle.load(payload)
+                else:
+                    store, (created, updated, base) = columns.load(payload)
+                # Out of the collector's sight, as a started server puts its graph (server.app.settle):
+                # else the first collection after this would walk every object just loaded.
+                gc.freeze()
             finally:
                 if collecting:
                     gc.enable()
     except OSError as error:
         raise SnapshotError(f"{path} cannot be read: {error}") from None
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError) as error:
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, ValueError, TypeError) as error:
         raise SnapshotError(f"{path} does not load with this version of the code: {error}") from None
     if int(header[2]) != store.version:
         raise SnapshotError(f"{path} says version {int(header[2])} but holds version {store.version}")
