@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -151,6 +152,17 @@ class Readers:
             self.latencies.append(time.perf_counter() - started)
 
 
+def _read(
+    ports: list[int], threads: int, rate: float, keys: list[str], words: list[str], stop: Any, results: Any
+) -> None:
+    """The read load, in a process of its own, until ``stop`` is set; its latencies and error count go to ``results``."""
+    load = Readers(ports, threads, rate, keys, words)
+    load.start()
+    stop.wait()
+    load.stop()
+    results.put((load.latencies, load.errors))
+
+
 def _percentile(values: list[float], share: float) -> float:
     if not values:
         return float("nan")
@@ -215,6 +227,14 @@ def _visibility(
     keys: list[str],
 ) -> dict[str, Any]:
     words = sorted({word for key in keys for word in re.split(r"[/-]", key) if len(word) > 3})[:200] or ["meta"]
+    # The readers run in a process of their own, so that their threads do not hold up (by the interpreter
+    # lock) the watchers timestamping the arrivals and the writer timestamping acknowledgements.
+    context = multiprocessing.get_context("fork")
+    results: Any = context.Queue()
+    stop = context.Event()
+    reading = context.Process(target=_read, args=(ports, readers, read_rate, keys, words, stop, results), daemon=True)
+    if readers:
+        reading.start()
     watchers = [Watcher(port) for port in ports]
     for watcher in watchers:
         watcher.start()
@@ -223,8 +243,6 @@ def _visibility(
         if watcher.error:
             raise RuntimeError(f"subscription on {watcher.port} failed: {watcher.error}")
     time.sleep(0.5)
-    load = Readers(ports, readers, read_rate, keys, words)
-    load.start()
     writers = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for port in ports]
     acknowledged: dict[str, tuple[int, float, int]] = {}
     refused = 0
@@ -257,7 +275,12 @@ def _visibility(
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and not all(versions <= {v for v, _ in w.seen} for w in watchers):
         time.sleep(0.05)
-    load.stop()
+    latencies: list[float] = []
+    errors = 0
+    if readers:
+        stop.set()
+        latencies, errors = results.get(timeout=120)
+        reading.join(timeout=30)
     delays, delays_others = [], []
     for version, at, replica in acknowledged.values():
         arrivals = []
@@ -298,11 +321,11 @@ def _visibility(
             "p50": _percentile(delays_others, 0.5) * 1000,
             "p99": _percentile(delays_others, 0.99) * 1000,
         },
-        "reads": len(load.latencies),
-        "read_errors": load.errors,
-        "reads_per_second": len(load.latencies) / elapsed,
-        "read_p50_ms": _percentile(load.latencies, 0.5) * 1000,
-        "read_p99_ms": _percentile(load.latencies, 0.99) * 1000,
+        "reads": len(latencies),
+        "read_errors": errors,
+        "reads_per_second": len(latencies) / elapsed,
+        "read_p50_ms": _percentile(latencies, 0.5) * 1000,
+        "read_p99_ms": _percentile(latencies, 0.99) * 1000,
         "streams": streams,
         "acknowledged": {key: version for key, (version, _, _) in acknowledged.items()},
     }

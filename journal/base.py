@@ -106,14 +106,16 @@ class Journal(ABC):
         and discarded when it raises.
         """
 
-    def wait_for_change(self, timeout: float, stop: threading.Event) -> None:
+    def wait_for_change(self, timeout: float, stop: threading.Event) -> int | None:
         """Return when another process may have appended, or after ``timeout`` seconds (sooner if ``stop`` is set).
 
-        Only a hint to look: the caller reads the journal after every return.
-        This default sleeps; a journal whose database can announce commits
-        (PostgreSQL's ``NOTIFY``) returns as soon as one is announced.
+        Returns the version just appended when the database announced it,
+        else ``None``; either way only a hint: the caller reads the journal
+        for what it lacks. This default sleeps; a journal whose database
+        announces commits (PostgreSQL's ``NOTIFY``) returns as one arrives.
         """
         stop.wait(timeout)
+        return None
 
     # -- tokens -----------------------------------------------------------------
     @abstractmethod

@@ -279,20 +279,28 @@ class PostgresJournal(Journal):
         while True:
             page = 256 if limit is None else min(limit, 256)
             with self._connection() as db:
-                rows = db.execute(
-                    "SELECT version, at, actor, role, reason, size FROM oversight_change_set "
-                    "WHERE version > %s ORDER BY version LIMIT %s",
-                    (after, page),
-                ).fetchall()
-                bodies: dict[int, list[Effect]] = {}
-                if effects and rows:
-                    for version, body in db.execute(
-                        "SELECT version, body FROM oversight_effect WHERE version > %s AND version <= %s "
-                        "ORDER BY version, position",
-                        (after, rows[-1][0]),
-                    ):
-                        bodies.setdefault(version, []).append(Effect.from_json(orjson.loads(body)))
-            yield from (_change_set(row, bodies if effects else None) for row in rows)
+                if effects:
+                    # One round trip for a page of change sets and their effects: following replicas read
+                    # each new change set this way, and under load every round trip waits for a core.
+                    rows, bodies = _with_effects(
+                        db.execute(
+                            "WITH page AS (SELECT version, at, actor, role, reason, size FROM oversight_change_set "
+                            "WHERE version > %s ORDER BY version LIMIT %s) "
+                            "SELECT page.*, e.body FROM page LEFT JOIN oversight_effect e USING (version) "
+                            "ORDER BY version, e.position",
+                            (after, page),
+                        ).fetchall()
+                    )
+                else:
+                    rows, bodies = (
+                        db.execute(
+                            "SELECT version, at, actor, role, reason, size FROM oversight_change_set "
+                            "WHERE version > %s ORDER BY version LIMIT %s",
+                            (after, page),
+                        ).fetchall(),
+                        None,
+                    )
+            yield from (_change_set(row, bodies) for row in rows)
             if len(rows) < page:
                 return
             after = rows[-1][0]
@@ -333,12 +341,12 @@ class PostgresJournal(Journal):
                     f"the journal database {self._shown} could not record the change: {_reason(error)}"
                 ) from None
 
-    def wait_for_change(self, timeout: float, stop: threading.Event) -> None:
-        """Return when another server may have appended (a notification came), or after ``timeout``.
+    def wait_for_change(self, timeout: float, stop: threading.Event) -> int | None:
+        """Return when another server appended (a notification came: its version), or after ``timeout`` (``None``).
 
         Listens on a connection of its own, reconnecting after the database
         went away; notifications missed meanwhile are made up for by the
-        caller reading the journal, as it does after every wake.
+        caller reading the journal, as it does after every wake without a version.
         """
         with self._listener_lock:
             try:
@@ -347,18 +355,19 @@ class PostgresJournal(Journal):
                         self._location, autocommit=True, connect_timeout=max(1, round(self._timeout))
                     )
                     self._listener.execute(f"LISTEN {CHANNEL}")
-                    return  # listening now: the caller reads what came meanwhile
+                    return None  # listening now: the caller reads what came meanwhile
                 deadline = time.monotonic() + timeout
                 # In short waits, so that a stopping server is not held up by a long poll interval.
                 while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
-                    for _ in self._listener.notifies(timeout=min(left, 0.25), stop_after=1):
-                        return
-                return
+                    for notification in self._listener.notifies(timeout=min(left, 0.25), stop_after=1):
+                        return int(notification.payload) if notification.payload.isdigit() else None
+                return None
             except psycopg.Error:
                 if self._listener is not None:
                     self._listener.close()
                 self._listener = None
         stop.wait(min(timeout, 1.0))
+        return None
 
     # -- tokens -----------------------------------------------------------------------
     def add_token(self, name: str, role: Role, digest: str) -> None:
@@ -417,6 +426,19 @@ def _change_set(row: tuple[Any, ...], bodies: dict[int, list[Effect]] | None) ->
     if bodies is None:
         return ChangeSet(version, at, who, reason, (), size)
     return ChangeSet(version, at, who, reason, tuple(bodies.get(version, ())))
+
+
+def _with_effects(joined: list[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]], dict[int, list[Effect]]]:
+    """Change set rows and their effects, from rows of a change set joined with each of its effects."""
+    rows: list[tuple[Any, ...]] = []
+    bodies: dict[int, list[Effect]] = {}
+    for *header, body in joined:
+        if not rows or rows[-1][0] != header[0]:
+            rows.append(tuple(header))
+            bodies[header[0]] = []
+        if body is not None:
+            bodies[header[0]].append(Effect.from_json(orjson.loads(body)))
+    return rows, bodies
 
 
 def _reason(error: BaseException) -> str:

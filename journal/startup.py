@@ -259,9 +259,14 @@ class Follower:
         if self._thread is not None and self._thread.is_alive():
             self._thread.join(timeout=10)
 
-    def check(self) -> None:
-        """Ask the database for its newest version and apply what the graph lacks."""
+    def check(self, announced: int | None = None) -> None:
+        """Apply what the graph lacks: up to the ``announced`` version, else whatever the database holds."""
         try:
+            if announced is not None:  # the database named its newest version: no need to ask
+                if announced > self.model.version:
+                    self.model.catch_up(self.journal)
+                self._reached(max(announced, self.database_version))
+                return
             head = self.journal.head()
             self._reached(head)
             if head > self.model.version:
@@ -282,11 +287,12 @@ class Follower:
         self.reachable, self.error = False, error
 
     def _run(self) -> None:
+        announced: int | None = None
         while not self._stop.is_set():
             try:
-                self.check()
+                self.check(announced)
             except JournalError as error:
                 log.warning("following the journal failed: %s", error)
             except Exception:  # the thread must outlive any one failure
                 log.exception("following the journal failed")
-            self.journal.wait_for_change(self.interval, self._stop)
+            announced = self.journal.wait_for_change(self.interval, self._stop)

@@ -148,3 +148,33 @@ def test_tables_of_another_format_are_refused_and_left(postgres_url: str, tmp_pa
         PostgresJournal(postgres_url, tmp_path)
     with psycopg.connect(postgres_url, autocommit=True) as db:
         assert db.execute("SELECT value FROM oversight_meta WHERE name = 'format'").fetchone() == ("99",)
+
+
+class _Deaf(PostgresJournal):
+    """A journal that never hears a notification, as if every one were lost."""
+
+    def wait_for_change(self, timeout: float, stop: threading.Event) -> int | None:
+        stop.wait(timeout)
+        return None
+
+
+def test_a_lost_notification_delays_a_change_set_by_the_poll_interval_only(postgres_url: str, tmp_path: Path) -> None:
+    writing = PostgresJournal(postgres_url, tmp_path / "w")
+    deaf = _Deaf(postgres_url, tmp_path / "d")
+    writer = Writer(writing, start_model(writing, SEED))
+    model = start_model(deaf, SEED)
+    follower = Follower(deaf, model, interval=0.2)
+    follower.start()
+    try:
+        for number in range(3):
+            update = [EditRequest("updateEntity", {"key": "org/meta", "set": {"description": f"Changed {number}."}})]
+            writer.submit(EDITOR, "edit", update)
+        deadline = time.monotonic() + 5
+        while model.version < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert model.version == 4 and model.store.entity("org/meta").description == "Changed 2."
+        assert follower.database_version == 4
+    finally:
+        follower.stop()
+        writing.close()
+        deaf.close()
