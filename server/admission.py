@@ -3,9 +3,11 @@
 **Lanes.** Requests estimated to cost more than ``offload_cost`` run in the
 expensive lane (``offload_threads`` worker threads); everything else runs on
 the event loop. The threads share one interpreter lock with the loop, so an
-expensive operation gives way: at each checkpoint (:func:`graph.deadline.check`,
-every few hundred fields or filtered entities) it pauses while cheap
-requests are in progress, and the cheap lane keeps its latency.
+expensive operation gives way: while cheap requests are in progress it
+works in slices of half a millisecond and pauses for 2 ms after each, at
+the first checkpoint (:func:`graph.deadline.check`, every few dozen list
+items, resolver calls or filtered entities) past the slice, and the cheap
+lane keeps its latency.
 
 New documents (not yet parsed and validated) are prepared in a thread of
 their own, paced the same way: their cost is unknown until admission.
@@ -41,6 +43,9 @@ T = TypeVar("T")
 
 _PAUSE = 0.002
 """Seconds an expensive operation pauses at a checkpoint while cheap requests are in progress."""
+_SLICE = 0.0005
+"""Seconds an expensive operation works between pauses while cheap requests are in progress (the
+interpreter's switch interval, server.manager.SWITCH_INTERVAL): at most a fifth of the time."""
 _RECENT = 0.005
 """Seconds after a cheap request finished during which cheap traffic counts as ongoing."""
 _MAX_CLIENTS = 10_000
@@ -58,6 +63,7 @@ class Lanes:
         self.cheap = 0  # cheap requests in progress; read by the worker threads
         self.last_cheap = 0.0  # when the last one finished (monotonic)
         self.waiting = 0  # expensive operations waiting for a thread
+        self._slice = threading.local()  # when each worker thread's current slice of work began
 
     def cheap_started(self) -> None:
         self.cheap += 1
@@ -92,14 +98,20 @@ class Lanes:
             return await anyio.to_thread.run_sync(self._paced, work, argument)
 
     def _paced(self, work: Callable[[T], Any], argument: T) -> Any:
+        self._slice.started = time.monotonic()
         with deadline.paced(self._give_way):
             return work(argument)
 
     def _give_way(self) -> None:
+        now = time.monotonic()
+        if now - self._slice.started < _SLICE:
+            return
         # Cheap requests come one after another: one that finished a moment
         # ago is likely followed by the next, which must not find the lock held.
-        if self.cheap > 0 or time.monotonic() - self.last_cheap < _RECENT:
+        if self.cheap > 0 or now - self.last_cheap < _RECENT:
             time.sleep(_PAUSE)
+            now = time.monotonic()
+        self._slice.started = now
 
 
 @dataclass(frozen=True, slots=True)

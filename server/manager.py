@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import logging
 import os
 import signal
@@ -62,6 +63,18 @@ def _die_with_parent() -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
+def _warm(store: GraphStore) -> None:
+    """Build the store's derived indexes, then keep them out of the garbage collector's sight.
+
+    They are built after the graph was loaded and frozen (:func:`server.app.settle`):
+    left in view, every full collection would walk them again (at 10k entities
+    7 ms a time, at 100k entities 82 ms, growing with the graph) while every request of the
+    process waits.
+    """
+    warm(store)
+    gc.freeze()
+
+
 def _worker_class(settings: Settings, warm_store: GraphStore | None) -> type[UvicornWorker]:
     """The gunicorn worker class: uvicorn with the guarded protocol and ``settings``' timeouts."""
 
@@ -88,7 +101,7 @@ def _worker_class(settings: Settings, warm_store: GraphStore | None) -> type[Uvi
             sys.setswitchinterval(SWITCH_INTERVAL)
             if warm_store is not None:
                 # One worker: answer at once, build the indexes meanwhile.
-                threading.Thread(target=warm, args=(warm_store,), name="warm-indexes", daemon=True).start()
+                threading.Thread(target=_warm, args=(warm_store,), name="warm-indexes", daemon=True).start()
             super().init_process()
 
         async def callback_notify(self) -> None:
@@ -145,7 +158,7 @@ def serve(app: ASGIApp, store: GraphStore, settings: Settings) -> int:
     # quickly, which keeps cheap requests fast while an expensive one runs.
     sys.setswitchinterval(SWITCH_INTERVAL)
     if settings.workers > 1:
-        warm(store)
+        _warm(store)
     options: dict[str, Any] = {
         "bind": [f"[{settings.host}]:{settings.port}" if ":" in settings.host else f"{settings.host}:{settings.port}"],
         "workers": settings.workers,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from types import SimpleNamespace
 
 import anyio
@@ -111,6 +112,9 @@ def test_expensive_work_gives_way_while_cheap_requests_are_in_progress(monkeypat
 
     def work(_: object) -> None:
         for _ in range(3):
+            began = time.monotonic()
+            while time.monotonic() - began < admission._SLICE:
+                pass  # a slice of work
             deadline.check()
 
     lanes._paced(work, None)
@@ -118,3 +122,17 @@ def test_expensive_work_gives_way_while_cheap_requests_are_in_progress(monkeypat
     lanes.cheap_started()
     lanes._paced(work, None)
     assert pauses == [admission._PAUSE] * 3
+
+
+def test_expensive_work_pauses_once_per_slice_not_at_every_checkpoint(monkeypatch):
+    lanes = Lanes(threads=1, shed_queue=1)
+    pauses: list[float] = []
+    monkeypatch.setattr(admission.time, "sleep", pauses.append)
+    lanes.cheap_started()
+
+    def work(_: object) -> None:
+        for _ in range(100):
+            deadline.check()  # far less than a slice of work between them
+
+    lanes._paced(work, None)
+    assert len(pauses) <= 1

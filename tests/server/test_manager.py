@@ -7,6 +7,7 @@ timeout, and a server that cannot serve exits non-zero.
 
 from __future__ import annotations
 
+import gc
 import http.client
 import os
 import signal
@@ -16,6 +17,9 @@ import sys
 import threading
 import time
 
+from oversight_graph.graph.load import load_directory
+from oversight_graph.graph.timeline import TimelineEntry
+from oversight_graph.server.manager import _warm
 from tests.server.serving import ROOT, Server, alive, wait_for
 
 
@@ -125,3 +129,14 @@ def test_a_taken_port_is_a_non_zero_exit(tmp_path):
         )
     assert result.returncode != 0
     assert "address already in use" in (result.stdout + result.stderr).lower()
+
+
+def test_warmed_indexes_are_kept_out_of_the_collectors_sight():
+    store = load_directory(ROOT / "seed")
+    try:
+        _warm(store)
+        # Frozen objects are not listed: a full collection no longer walks the timeline.
+        assert not [o for o in gc.get_objects() if isinstance(o, TimelineEntry)]
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
