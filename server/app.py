@@ -214,8 +214,8 @@ def create_app(
             follower.check()
             follower.start()
         watcher = None
-        if writer is not None and metrics.enabled:
-            watcher = asyncio.create_task(_watch_replica(writer, metrics, settings.follow_interval))
+        if follower is not None and metrics.enabled:
+            watcher = asyncio.create_task(_watch_replica(follower, metrics, settings.follow_interval))
         try:
             yield
         finally:
@@ -270,15 +270,13 @@ def _operation_names(settings: Settings, endpoint: GraphQLEndpoint) -> Operation
     return OperationNames(settings.metrics_operations, trusted=names)
 
 
-async def _watch_replica(writer: Writer, metrics: Metrics, interval: float) -> None:
-    """Report the graph's version and its lag behind the journal every ``interval`` seconds."""
+async def _watch_replica(follower: Follower, metrics: Metrics, interval: float) -> None:
+    """Report the graph's version, its lag behind the database and whether the database answers, every ``interval`` s.
+
+    The follower asks the database; this only passes on what it last heard.
+    """
     while True:
-        try:
-            head = await anyio.to_thread.run_sync(writer.journal.head)
-        except Exception as error:  # the gauges wait for the next round; serving goes on
-            log.debug("reading the journal's version for the metrics failed: %s", error)
-        else:
-            metrics.set_replica(head, writer.model.version)
+        metrics.set_replica(follower.database_version, follower.model.version, reachable=follower.reachable)
         await anyio.sleep(interval)
 
 

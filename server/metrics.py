@@ -6,7 +6,8 @@ each HTTP request and GraphQL operation; the read model's listeners feed it
 each change set applied; other parts report through small hooks:
 
 - :meth:`Metrics.set_replica` — the version of the journal or database
-  against the version of this process's graph (the lag);
+  against the version of this process's graph (the lag), and whether the
+  database answers (the app passes on what its follower last heard);
 - :meth:`Metrics.subscription_opened` / :meth:`Metrics.subscription_closed`
   (or the :meth:`Metrics.subscription` context manager) — open subscriptions.
 
@@ -204,6 +205,13 @@ class Metrics:
             registry=registry,
             multiprocess_mode="livemax",
         )
+        self.database_reachable: Gauge = Gauge(
+            "oversight_database_reachable",
+            "1 while the journal's database answers, 0 while the server serves reads without it (the least among worker processes).",
+            registry=registry,
+            multiprocess_mode="livemin",
+        )
+        self.database_reachable.set(1)
         self.subscriptions: Gauge = Gauge(
             "oversight_subscriptions_open",
             "Subscriptions open now.",
@@ -213,12 +221,13 @@ class Metrics:
 
     # Hooks for other parts of the server.
 
-    def set_replica(self, database_version: int, replica_version: int) -> None:
-        """Report the journal's (or database's) newest version and the version this process serves."""
+    def set_replica(self, database_version: int, replica_version: int, *, reachable: bool = True) -> None:
+        """Report the journal's (or database's) newest version, the version this process serves, and whether the database answers."""
         if not self.enabled:
             return
         self.graph_version.set(replica_version)
         self.replica_lag.set(max(0, database_version - replica_version))
+        self.database_reachable.set(1 if reachable else 0)
 
     def change_set_applied(self, version: int) -> None:
         """Count a change set applied to this process's graph, now at ``version``."""

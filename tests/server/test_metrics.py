@@ -129,10 +129,12 @@ def test_the_subscription_hook_counts_open_subscriptions(served):
 
 def test_the_replica_hook_reports_lag(seed_store):
     with TestClient(create_app(seed_store)) as client:  # a fixed graph: nothing else sets the gauges
-        client.app.state.metrics.set_replica(database_version=12, replica_version=9)
+        assert value(samples(client), "oversight_database_reachable") == 1
+        client.app.state.metrics.set_replica(database_version=12, replica_version=9, reachable=False)
         found = samples(client)
     assert value(found, "oversight_replica_lag_versions") == 3
     assert value(found, "oversight_graph_version") == 9
+    assert value(found, "oversight_database_reachable") == 0
 
 
 def test_admission_rejections_are_counted(seed_store):
