@@ -31,12 +31,20 @@ from collections.abc import AsyncIterator
 
 from oversight_graph.journal.base import Journal
 from oversight_graph.journal.changes import ChangeSet
+from oversight_graph.journal.errors import JournalUnavailable
 from oversight_graph.journal.readmodel import ReadModel
 
 __all__ = ["ChangeFeed"]
 
 _CATCH_UP_PAGE = 100
 """Change sets read from the journal at a time while catching up."""
+
+
+class _Closed:
+    """The mark a subscriber finds in its buffer when the server is stopping."""
+
+
+_CLOSED = _Closed()
 
 
 class _Subscriber:
@@ -46,7 +54,7 @@ class _Subscriber:
 
     def __init__(self, buffer: int, key: str | None) -> None:
         self.key = key
-        self.queue: asyncio.Queue[ChangeSet | None] = asyncio.Queue(max(2, buffer))
+        self.queue: asyncio.Queue[ChangeSet | _Closed | None] = asyncio.Queue(max(2, buffer))
 
     def offer(self, change: ChangeSet) -> None:
         queue = self.queue
@@ -57,6 +65,11 @@ class _Subscriber:
                 queue.get_nowait()
             queue.put_nowait(None)
         queue.put_nowait(change)
+
+    def close(self) -> None:
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(_CLOSED)
 
 
 class ChangeFeed:
@@ -78,6 +91,7 @@ class ChangeFeed:
         self.buffer = buffer
         self._subscribers: set[_Subscriber] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
 
     @property
     def subscribers(self) -> int:
@@ -95,6 +109,17 @@ class ChangeFeed:
         if self._applied in self.model.listeners:
             self.model.listeners.remove(self._applied)
         self._loop = None
+
+    def close(self) -> None:
+        """End every open stream and refuse new ones: the server is stopping (call on the loop).
+
+        Each stream ends with :class:`JournalUnavailable` naming the version
+        to subscribe again from, so subscribers move to another server (or
+        this one, restarted) without a gap instead of holding the stop up.
+        """
+        self._closed = True
+        for subscriber in list(self._subscribers):
+            subscriber.close()
 
     def _applied(self, change: ChangeSet) -> None:
         """Read-model listener, on the applying thread: one hop to the loop."""
@@ -121,18 +146,23 @@ class ChangeFeed:
         Raises
         ------
         JournalUnavailable
-            If the journal cannot be read while catching up.
+            If the journal cannot be read while catching up, or the server is
+            stopping (:meth:`close`); the message names the version to resume from.
         """
+        last = self.model.version if since is None else since
+        if self._closed:
+            raise JournalUnavailable(_stopping(last))
         subscriber = _Subscriber(self.buffer, key)
         self._subscribers.add(subscriber)  # first: from here on nothing applied is missed
         try:
-            last = self.model.version if since is None else since
             if since is not None:
                 async for change in self._catch_up(since, key):
                     yield change
                     last = change.version
             while True:
                 live = await subscriber.queue.get()
+                if isinstance(live, _Closed):
+                    raise JournalUnavailable(_stopping(last))
                 if live is None:  # the mark: it fell behind its buffer
                     async for change in self._catch_up(last, key):
                         yield change
@@ -160,3 +190,7 @@ class ChangeFeed:
             versions = self.journal.history(key, after, _CATCH_UP_PAGE)
             found = [c for v in versions if (c := self.journal.get(v, effects=False)) is not None]
         return [c for c in found if c.version <= until]
+
+
+def _stopping(last: int) -> str:
+    return f"the server is stopping: subscribe again with since: {last} to continue without a gap"

@@ -14,11 +14,12 @@ import contextlib
 import gc
 import logging
 import os
+import signal
 import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 import anyio
 import anyio.to_thread
@@ -203,12 +204,14 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        restore_signals: Callable[[], None] = _nothing
         if writer is not None and follower is not None:
             if writer.forked_from not in (None, os.getpid()):
                 writer.journal.reopen()  # connections never cross a fork
             writer.model.run_exclusive = _on_loop(asyncio.get_running_loop())
             if feed is not None:
                 feed.start(asyncio.get_running_loop())
+                restore_signals = _end_streams_on_stop(feed, asyncio.get_running_loop())
             # A worker forked (or replaced) after changes were made starts from the loaded version;
             # if the database is away meanwhile, it serves what it has and the follower catches up later.
             follower.check()
@@ -222,6 +225,7 @@ def create_app(
             if watcher is not None:
                 watcher.cancel()
             if feed is not None:
+                restore_signals()
                 feed.stop()
             if follower is not None and writer is not None:
                 follower.stop()
@@ -278,6 +282,41 @@ async def _watch_replica(follower: Follower, metrics: Metrics, interval: float) 
     while True:
         metrics.set_replica(follower.database_version, follower.model.version, reachable=follower.reachable)
         await anyio.sleep(interval)
+
+
+def _nothing() -> None:
+    return None
+
+
+def _end_streams_on_stop(feed: ChangeFeed, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
+    """End the open subscription streams as soon as the server is told to stop; return what undoes it.
+
+    uvicorn waits up to ``graceful_timeout`` for open responses before it
+    stops, and an event stream never finishes by itself: without this, any
+    Server-Sent Events subscriber would hold every restart up. The server's
+    own SIGTERM/SIGINT handlers (uvicorn's) still run after; where there are
+    none (a test client, a thread), nothing is changed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return _nothing
+    previous: dict[int, Any] = {}
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        handler = signal.getsignal(signum)
+        if not callable(handler):
+            continue
+
+        def stop(number: int, frame: Any, handler: Any = handler) -> None:
+            loop.call_soon_threadsafe(feed.close)
+            handler(number, frame)
+
+        previous[signum] = handler
+        signal.signal(signum, stop)
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    return restore
 
 
 def _call_now(change: Callable[[], None]) -> None:

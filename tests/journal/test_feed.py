@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from oversight_graph.journal.edits import EditRequest
+from oversight_graph.journal.errors import JournalUnavailable
 from oversight_graph.journal.feed import ChangeFeed
 from oversight_graph.journal.writer import Writer
 from tests.journal.conftest import EDITOR
@@ -88,5 +91,23 @@ def test_following_one_key(writer: Writer) -> None:
         await asyncio.to_thread(_edit, writer, "org/meta", "live")  # 5
         assert await pending == [5]
         await stream.aclose()
+
+    asyncio.run(run())
+
+
+def test_closing_ends_every_stream_with_the_version_to_resume_from(writer: Writer) -> None:
+    async def run() -> None:
+        feed = ChangeFeed(writer.journal, writer.model)
+        feed.start(asyncio.get_running_loop())
+        stream = feed.follow(since=0)
+        assert await _take(stream, 1) == [1]
+        pending = asyncio.ensure_future(anext(stream))
+        await asyncio.sleep(0.05)
+        feed.close()
+        with pytest.raises(JournalUnavailable, match="since: 1"):
+            await pending
+        with pytest.raises(JournalUnavailable, match="stopping"):
+            await anext(feed.follow())
+        assert feed.subscribers == 0
 
     asyncio.run(run())

@@ -6,6 +6,7 @@ import asyncio
 import http.client
 import json
 import threading
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from oversight_graph.journal.changes import Role
 from oversight_graph.journal.tokens import create_token
 from oversight_graph.server.app import open_writer
 from oversight_graph.server.settings import Settings
-from tests.server.serving import Server
+from tests.server.serving import Server, wait_for
 
 SEED = Path(__file__).resolve().parents[2] / "seed"
 PROTOCOL = ["graphql-transport-ws"]
@@ -405,3 +406,50 @@ def test_clients_listing_json_and_event_streams_get_json_for_queries_and_a_strea
     name, first = subscription.event()
     assert (name, first["data"]["changes"]["version"]) == ("next", 1)
     subscription.close()
+
+
+def _open_gauge(live: Live) -> float:
+    with urllib.request.urlopen(f"http://127.0.0.1:{live.server.port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return sum(
+        float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith("oversight_subscriptions_open")
+    )
+
+
+def test_open_subscriptions_are_counted_for_the_metrics(live: Live) -> None:
+    before = _open_gauge(live)
+
+    async def run() -> tuple[float, float]:
+        ws = await _open(live.url)
+        await _subscribe(ws, "a", "subscription { changes { version } }")
+        await _subscribe(ws, "b", 'subscription { entityChanged(id: "org/meta") { version } }')
+        await asyncio.sleep(0.3)
+        during = await asyncio.to_thread(_open_gauge, live)
+        await ws.send(json.dumps({"id": "a", "type": "complete"}))
+        await asyncio.sleep(0.3)
+        after_one = await asyncio.to_thread(_open_gauge, live)
+        await ws.close()
+        return during, after_one
+
+    during, after_one = asyncio.run(run())
+    assert (during - before, after_one - before) == (2, 1)
+    # Closing the connection ends its subscriptions.
+    assert wait_for(lambda: _open_gauge(live) == before, 5)
+
+
+def test_a_stopping_server_ends_its_streams_at_once_naming_where_to_resume(tmp_path: Path) -> None:
+    server = Server(tmp_path / "log", data=SEED, db=tmp_path / "graph.db", graceful_timeout=30)
+    with server:
+        stream = EventStream(server.port, "subscription { changes { version } }")
+        assert stream.response.status == 200
+        time.sleep(0.3)  # the stream is open
+        started = time.monotonic()
+        server.stop()
+        # Not held up for graceful_timeout by a stream that never ends by itself.
+        assert time.monotonic() - started < 10
+        name, data = stream.event()
+        error = data["errors"][0]
+        assert (name, error["extensions"]["code"]) == ("next", "JOURNAL_UNAVAILABLE")
+        assert "subscribe again with since: 1" in error["message"]
+        assert stream.event() == ("complete", None)
+        stream.close()
