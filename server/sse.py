@@ -28,6 +28,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import orjson
+from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 from strawberry.http.streaming import SSETransport, merge_stream_with_heartbeat
 
@@ -61,6 +62,16 @@ def event_stream(
     this response releases it when the stream ends or the client leaves.
     """
 
+    released = False
+
+    def release() -> None:
+        # Once, whichever comes first: the stream's end, or the response's end when the
+        # client left before the stream even started.
+        nonlocal released
+        if not released:
+            released = True
+            subscriptions.disconnect()
+
     async def results() -> AsyncGenerator[str, None]:
         try:
             outcome = subscriptions.start(query, variables, operation_name, context)
@@ -75,7 +86,7 @@ def event_stream(
                     await bodies.aclose()  # type: ignore[attr-defined]
             yield _TRANSPORT.encode_complete()
         finally:
-            subscriptions.disconnect()
+            release()
 
     stream = merge_stream_with_heartbeat(
         results,
@@ -84,4 +95,4 @@ def event_stream(
         send_initial_heartbeat=_TRANSPORT.send_initial_heartbeat,
     )
     headers = {**_TRANSPORT.headers, "x-request-id": context.request_id}
-    return StreamingResponse(stream(), headers=headers)
+    return StreamingResponse(stream(), headers=headers, background=BackgroundTask(release))
