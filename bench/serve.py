@@ -9,15 +9,23 @@ and serves, from the same processes:
   the API as it was before the engine (the "before" column);
 - ``/plain`` — a plain Starlette endpoint answering each mix request with
   its precomputed response: same bytes, no GraphQL work, the ceiling of
-  this HTTP stack.
+  this HTTP stack;
+- ``/bench/gc`` — the garbage collector's pauses in the answering worker
+  since it started: count, total and longest per generation.
+
+``BENCH_GC=off`` runs the workers with the collector disabled and
+``BENCH_GC=700,10,10`` with those thresholds, to measure what collections
+cost a request's latency (``bench.peer.tail``).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -95,14 +103,49 @@ def build_app(directory: Path, bodies: list[bytes]) -> Starlette:
     async def plain(request: Request) -> Response:
         return Response(responses.get(await request.body(), b"{}"), media_type="application/json")
 
+    pauses = _watch_collector()
+
+    async def collector(request: Request) -> Response:
+        tracked = {str(g): len(gc.get_objects(g)) for g in range(3)}
+        sized = (o for o in gc.get_objects(2) if isinstance(o, (dict, list, tuple, set)))
+        largest = sorted(((len(o), type(o).__name__) for o in sized), reverse=True)[:5]
+        body = {**pauses, "tracked": tracked, "largest": largest}
+        return Response(orjson.dumps(body), media_type="application/json")
+
     app.router.routes.extend(
         [
             Route("/graphql-uncached", uncached.handle, methods=["GET", "POST"]),
             Route("/graphql-before", before.handle, methods=["GET", "POST"]),
             Route("/plain", plain, methods=["POST"]),
+            Route("/bench/gc", collector, methods=["GET"]),
         ]
     )
     return app
+
+
+def _watch_collector() -> dict[str, dict[str, float]]:
+    """Record the collector's pauses (per generation) in the returned dict; apply ``BENCH_GC``."""
+    setting = os.environ.get("BENCH_GC", "")
+    if setting == "off":
+        gc.disable()
+    elif setting:
+        gc.set_threshold(*(int(part) for part in setting.split(",")))
+    pauses = {str(g): {"count": 0, "seconds": 0.0, "longest": 0.0, "cpu_seconds": 0.0} for g in range(3)}
+    began = [0.0, 0.0]
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            began[0], began[1] = time.perf_counter(), time.thread_time()
+            return
+        took = time.perf_counter() - began[0]
+        found = pauses[str(info["generation"])]
+        found["count"] += 1
+        found["seconds"] += took
+        found["cpu_seconds"] += time.thread_time() - began[1]
+        found["longest"] = max(found["longest"], took)
+
+    gc.callbacks.append(watch)
+    return pauses
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -68,9 +68,17 @@ class Lanes:
     def cheap_started(self) -> None:
         self.cheap += 1
 
-    def cheap_finished(self) -> None:
+    def cheap_finished(self, *, was_cheap: bool = True) -> None:
+        """A request leaves the event loop's lane: done, or (``was_cheap=False``) gone to the expensive lane.
+
+        Only a request that was cheap counts as recent cheap traffic: an
+        expensive one passing through must not make the next expensive
+        operation pause for it (with only expensive operations arriving,
+        that halved their throughput).
+        """
         self.cheap -= 1
-        self.last_cheap = time.monotonic()
+        if was_cheap:
+            self.last_cheap = time.monotonic()
 
     def full(self) -> bool:
         """Whether a new expensive operation would have to wait behind ``shed_queue`` others."""

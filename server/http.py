@@ -258,6 +258,9 @@ _POST_OPERATIONS = frozenset(OperationType)
 """POST hands every operation type to the engine, so that an invalid document fails validation
 like any other; a valid subscription is then refused: it needs a stream (SSE or the WebSocket)."""
 
+_EXPENSIVE = "oversight.expensive"
+"""Scope key set on a request that ran in the expensive lane (it does not count as recent cheap traffic)."""
+
 
 class GraphQLEndpoint:
     """The ``/graphql`` endpoint: one instance per app, holding the schema and the store."""
@@ -306,7 +309,7 @@ class GraphQLEndpoint:
                 error.status, error.code, error.message, request_id, error.headers, **error.extensions
             )
         finally:
-            self.lanes.cheap_finished()
+            self.lanes.cheap_finished(was_cheap=_EXPENSIVE not in request.scope)
         budget = request.scope.get("state", {}).get("rate_limit")
         if budget is not None:
             response.headers.update(budget.headers())
@@ -574,7 +577,8 @@ class GraphQLEndpoint:
                 )
             self._charge(request, context, started.cost)
             if expensive:
-                self.lanes.cheap_finished()  # this request waits in the other lane now
+                request.scope[_EXPENSIVE] = True
+                self.lanes.cheap_finished(was_cheap=False)  # this request waits in the other lane now
                 try:
                     result = await self.lanes.run_expensive(self._finish_steady, started)
                 finally:

@@ -83,10 +83,18 @@ def _parse_wrk(output: str) -> dict[str, Any]:
         "requests_per_second": float(rate.group(1)) if rate else 0.0,
         "requests": int(total.group(1)) if total else 0,
         "p50_ms": latency("50"),
+        "p90_ms": latency("90"),
         "p99_ms": latency("99"),
+        "max_ms": _max_latency(output),
         "non_2xx": int(errors.group(1)) if errors else 0,
         "socket_errors": socket_errors.group(1) if socket_errors else "",
     }
+
+
+def _max_latency(output: str) -> float:
+    """The ``Max`` column of wrk's latency line."""
+    found = re.search(r"^\s+Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s|m)", output, re.MULTILINE)
+    return float(found.group(1)) * _SCALE[found.group(2)] if found else 0.0
 
 
 def _loadavg() -> list[float]:

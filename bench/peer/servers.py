@@ -124,6 +124,11 @@ class Running:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}{self.path}"
 
+    def get(self, path: str) -> Any:
+        """GET ``path`` of the server and decode the JSON answer."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=60) as response:
+            return json.loads(response.read())
+
     def post(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         """Send one GraphQL request and return the decoded response."""
         body = json.dumps({"query": query, "variables": variables}).encode()
@@ -169,14 +174,22 @@ class Running:
             self.process.wait()
 
 
-def start_oversight(directory: Path, port: int, workers: int, scratch: Path) -> Running:
-    """Oversight Graph on ``directory`` (loads in the background; call :meth:`Running.wait_ready`)."""
+def start_oversight(
+    directory: Path, port: int, workers: int, scratch: Path, environment: dict[str, str] | None = None
+) -> Running:
+    """Oversight Graph on ``directory`` (loads in the background; call :meth:`Running.wait_ready`).
+
+    ``environment`` adds variables for the server (settings, ``BENCH_GC``).
+    """
     bodies = scratch / "bodies.json"
     bodies.write_text("[]")
     log = scratch / "oversight.log"
     command = [sys.executable, "-m", "bench.serve", str(directory), "--bodies", str(bodies)]
     command += ["--port", str(port), "--workers", str(workers)]
-    process = subprocess.Popen(command, cwd=HERE.parent.parent, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    env = {**os.environ, **(environment or {})}
+    process = subprocess.Popen(
+        command, cwd=HERE.parent.parent, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
     return Running("Oversight Graph", process, port, "/graphql-uncached", log)
 
 

@@ -136,3 +136,27 @@ def test_expensive_work_pauses_once_per_slice_not_at_every_checkpoint(monkeypatc
 
     lanes._paced(work, None)
     assert len(pauses) <= 1
+
+
+def test_expensive_work_does_not_give_way_to_expensive_requests_passing_through(monkeypatch):
+    lanes = Lanes(threads=1, shed_queue=1)
+    pauses: list[float] = []
+    monkeypatch.setattr(admission.time, "sleep", pauses.append)
+
+    def work(_: object) -> None:
+        for _ in range(3):
+            began = time.monotonic()
+            while time.monotonic() - began < admission._SLICE:
+                pass  # a slice of work
+            deadline.check()
+
+    # Another expensive request arrives, is admitted and leaves for the expensive lane.
+    lanes.cheap_started()
+    lanes.cheap_finished(was_cheap=False)
+    lanes._paced(work, None)
+    assert pauses == []
+    # A cheap request that just finished is likely followed by the next: give way to it.
+    lanes.cheap_started()
+    lanes.cheap_finished()
+    lanes._paced(work, None)
+    assert pauses == [admission._PAUSE] * 3
