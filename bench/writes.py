@@ -292,7 +292,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10, help="seconds per HTTP run (default 10)")
     parser.add_argument("--restart", default="10k,1m", help="sizes for the restart part, comma-separated ('' for none)")
     parser.add_argument("--quick", action="store_true", help="CI: 10k only, 3 s runs")
+    parser.add_argument(
+        "--again",
+        metavar="DB",
+        help="only restart the journal DB (begun from --size's files, with a snapshot) --times times; "
+        "prints each run and saves nothing",
+    )
+    parser.add_argument("--times", type=int, default=3, help="restarts for --again (default 3)")
     args = parser.parse_args(argv)
+    if args.again:
+        directory = _dataset(args.size)
+        for _ in range(args.times):
+            print(f"{_uptime()}: {json.dumps(_child('restart', directory, Path(args.again)))}", flush=True)
+        return 0
     if args.quick:
         args.seconds, args.restart = 3, "10k"
     began = _uptime()
@@ -303,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     out = ROOT / "results"
     out.mkdir(exist_ok=True)
     name = "writes-quick" if args.quick else "writes" if http_result is not None else "restart"
-    (out / f"{name}.md").write_text(f"# Write benchmark\n\n{text}")
+    (out / f"{name}.md").write_text(f"# {'Restart' if name == 'restart' else 'Write'} benchmark\n\n{text}")
     (out / f"{name}.json").write_text(json.dumps({"http": http_result, "restart": restarts}, indent=2) + "\n")
     print(f"peak RSS of the runner: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0
