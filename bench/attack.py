@@ -14,6 +14,12 @@ wrk twice against ``/graphql``:
 
 It prints the normal client's throughput and p99 latency in both runs, and
 the attacker's request rate and how its requests were answered.
+
+On a shared machine a single pair of runs says little: other work moves
+p99 by several times from one run to the next. ``--repeat N`` runs N such
+pairs against the same server, one after the other, and prints every pair,
+the medians and the median of the pairs' ratios, with the load average
+before and after (the JSON keeps every pair).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,11 +87,43 @@ def _wrk(script: Path, url: str, connections: int, seconds: int) -> subprocess.P
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
+def _pair(normal: Path, attack: Path, url: str, seconds: int) -> dict[str, Any]:
+    """One run of the normal client alone, then one under attack."""
+    alone = _parse_wrk(_wrk(normal, url, 8, seconds).communicate()[0])
+    time.sleep(1)
+    attacker = _wrk(attack, url, 16, seconds + 2)
+    time.sleep(1)
+    under = _parse_wrk(_wrk(normal, url, 8, seconds).communicate()[0])
+    attack_output = attacker.communicate()[0]
+    match = re.search(r"ATTACK (\d+) requests, (\d+) non-2xx", attack_output)
+    time.sleep(1)
+    return {
+        "alone": alone,
+        "under_attack": under,
+        "attacker": {
+            **_parse_wrk(attack_output),
+            "requests": int(match.group(1)) if match else 0,
+            "refused_non_2xx": int(match.group(2)) if match else 0,
+        },
+    }
+
+
+def _report(pair: dict[str, Any]) -> None:
+    alone, under, attacker = pair["alone"], pair["under_attack"], pair["attacker"]
+    print(f"normal client alone:        {alone['requests_per_second']:8,.0f} req/s   p99 {alone['p99_ms']:8.2f} ms")
+    print(f"normal client under attack: {under['requests_per_second']:8,.0f} req/s   p99 {under['p99_ms']:8.2f} ms")
+    print(
+        f"attacker: {attacker['requests']:,} requests ({attacker['requests_per_second']:,.0f}/s), "
+        f"{attacker['refused_non_2xx']:,} answered with a 4xx/5xx status, p99 {attacker['p99_ms']:.0f} ms"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="10k", help="dataset: 10k, 100k or 1m")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=1, help="pairs of runs (alone, under attack) to make")
     parser.add_argument(
         "--offload-cost",
         type=int,
@@ -115,32 +154,39 @@ def main(argv: list[str] | None = None) -> int:
             attack = Path(scratch) / "attack.lua"
             attack.write_text(_ATTACK % hub)
             subprocess.run(["wrk", "-t1", "-c4", "-d2s", "-s", str(normal), url], check=True, capture_output=True)
-            alone = _wrk(normal, url, 8, args.seconds)
-            results["alone"] = _parse_wrk(alone.communicate()[0])
-            time.sleep(1)
-            attacker = _wrk(attack, url, 16, args.seconds + 2)
-            time.sleep(1)
-            under = _wrk(normal, url, 8, args.seconds)
-            results["under_attack"] = _parse_wrk(under.communicate()[0])
-            attack_output = attacker.communicate()[0]
-            match = re.search(r"ATTACK (\d+) requests, (\d+) non-2xx", attack_output)
-            results["attacker"] = {
-                **_parse_wrk(attack_output),
-                "requests": int(match.group(1)) if match else 0,
-                "refused_non_2xx": int(match.group(2)) if match else 0,
-            }
+            results["load_before"] = os.getloadavg()[0]
+            pairs = [_pair(normal, attack, url, args.seconds) for _ in range(args.repeat)]
+            results["load_after"] = os.getloadavg()[0]
         finally:
             server.terminate()
             server.wait(30)
-    alone_, under_, attacker_ = results["alone"], results["under_attack"], results["attacker"]
+    results.update(pairs[0])  # alone, under_attack, attacker: as with one pair
     offload = "default" if args.offload_cost is None else str(args.offload_cost)
     print(f"dataset {args.size}, {args.workers} worker(s), offload_cost {offload}, {args.seconds} s per run")
-    print(f"normal client alone:        {alone_['requests_per_second']:8,.0f} req/s   p99 {alone_['p99_ms']:8.2f} ms")
-    print(f"normal client under attack: {under_['requests_per_second']:8,.0f} req/s   p99 {under_['p99_ms']:8.2f} ms")
-    print(
-        f"attacker: {attacker_['requests']:,} requests ({attacker_['requests_per_second']:,.0f}/s), "
-        f"{attacker_['refused_non_2xx']:,} answered with a 4xx/5xx status, p99 {attacker_['p99_ms']:.0f} ms"
-    )
+    for number, pair in enumerate(pairs, 1):
+        if len(pairs) > 1:
+            print(f"pair {number}:")
+        _report(pair)
+    if len(pairs) > 1:
+        results["pairs"] = pairs
+        results["medians"] = medians = {
+            "alone_p99_ms": statistics.median(p["alone"]["p99_ms"] for p in pairs),
+            "under_attack_p99_ms": statistics.median(p["under_attack"]["p99_ms"] for p in pairs),
+            "ratio": statistics.median(
+                p["under_attack"]["p99_ms"] / p["alone"]["p99_ms"] for p in pairs if p["alone"]["p99_ms"]
+            ),
+            "under_attack_requests_per_second": statistics.median(
+                p["under_attack"]["requests_per_second"] for p in pairs
+            ),
+            "attacker_requests_per_second": statistics.median(p["attacker"]["requests_per_second"] for p in pairs),
+        }
+        print(
+            f"medians of {len(pairs)} pairs: normal p99 alone {medians['alone_p99_ms']:.2f} ms, "
+            f"under attack {medians['under_attack_p99_ms']:.2f} ms, ratio {medians['ratio']:.1f} "
+            f"(median of the pairs' ratios); normal {medians['under_attack_requests_per_second']:,.0f} req/s "
+            f"and attacker {medians['attacker_requests_per_second']:,.0f} req/s under attack"
+        )
+    print(f"load average {results['load_before']:.1f} before, {results['load_after']:.1f} after")
     suffix = "" if args.offload_cost is None else f"-offload-{args.offload_cost}"
     out = ROOT / "results" / f"attack-{args.size}-{args.workers}w{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

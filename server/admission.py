@@ -4,7 +4,7 @@
 expensive lane (``offload_threads`` worker threads); everything else runs on
 the event loop. The threads share one interpreter lock with the loop, so an
 expensive operation gives way: while cheap requests are in progress it
-works in slices of half a millisecond and pauses for 2 ms after each, at
+works in slices of half a millisecond and pauses for 8 ms after each, at
 the first checkpoint (:func:`graph.deadline.check`, every few dozen list
 items, resolver calls or filtered entities) past the slice, and the cheap
 lane keeps its latency.
@@ -41,11 +41,15 @@ __all__ = ["Budget", "Budgets", "Lanes", "client_key"]
 
 T = TypeVar("T")
 
-_PAUSE = 0.002
-"""Seconds an expensive operation pauses at a checkpoint while cheap requests are in progress."""
+_PAUSE = 0.008
+"""Seconds an expensive operation pauses after a slice of work while cheap requests are in progress.
+
+Under bench.attack, 8 ms rather than 2 ms roughly halved the normal client's p99 under attack
+(bench/results/attack-10k-pacing.md): the interpreter lock held by the lane's thread, and the
+collections its garbage triggers, are what the event loop waits for."""
 _SLICE = 0.0005
 """Seconds an expensive operation works between pauses while cheap requests are in progress (the
-interpreter's switch interval, server.manager.SWITCH_INTERVAL): at most a fifth of the time."""
+interpreter's switch interval, server.manager.SWITCH_INTERVAL): about a seventeenth of the time."""
 _RECENT = 0.005
 """Seconds after a cheap request finished during which cheap traffic counts as ongoing."""
 _MAX_CLIENTS = 10_000
