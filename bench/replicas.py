@@ -33,6 +33,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -442,6 +443,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.size, args.seconds, args.rate = "seed", 4, 20
+    # Stopped by SIGTERM (a CI timeout), still stop the replicas and drop the database.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
     data = SEED if args.size == "seed" else _dataset(args.size)
     load = os.getloadavg()[0]
     name = f"oversight_bench_{uuid.uuid4().hex[:10]}"
