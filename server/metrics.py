@@ -31,6 +31,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ __all__ = [
 ]
 
 _DIRECTORY_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+_PREFIX = "oversight-metrics-"  # then the serving process's id
 
 ANONYMOUS = "anonymous"
 """The operation label of an operation without a name."""
@@ -306,10 +308,12 @@ def multiprocess_directory() -> Iterator[str]:
     """A fresh directory for the worker processes' metrics, set in ``PROMETHEUS_MULTIPROC_DIR``; removed after.
 
     Only the process that made it removes it: worker processes forked inside
-    the block leave through it too.
+    the block leave through it too. Its name carries that process's id, so
+    that a later server removes it if the process was killed first.
     """
     owner = os.getpid()
-    path = tempfile.mkdtemp(prefix="oversight-metrics-")
+    _remove_orphans()
+    path = tempfile.mkdtemp(prefix=f"{_PREFIX}{owner}-")
     previous = os.environ.get(_DIRECTORY_VARIABLE)
     os.environ[_DIRECTORY_VARIABLE] = path
     try:
@@ -321,6 +325,14 @@ def multiprocess_directory() -> Iterator[str]:
                 os.environ.pop(_DIRECTORY_VARIABLE, None)
             else:
                 os.environ[_DIRECTORY_VARIABLE] = previous
+
+
+def _remove_orphans() -> None:
+    """Remove the directories of servers that were killed before they could (their process is gone)."""
+    for found in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*-*"):
+        pid = found.name.removeprefix(_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists() and Path("/proc/self").exists():
+            shutil.rmtree(found, ignore_errors=True)
 
 
 def process_dead(pid: int) -> None:

@@ -8,6 +8,8 @@ import http.client
 import json
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -272,3 +274,18 @@ def test_every_worker_reports_the_whole_server(tmp_path):
             found = _scrape(server)
             assert value(found, "oversight_graphql_operations_total", operation="Counted", outcome="ok") == sent
             assert value(found, "oversight_graph_version") == version
+
+
+def test_the_metrics_directory_is_removed_and_so_are_those_of_killed_servers(tmp_path, monkeypatch):
+    monkeypatch.setattr(oversight_graph.server.metrics.tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan = tmp_path / f"oversight-metrics-{int(dead.stdout)}-abc"
+    orphan.mkdir()
+    alive = tmp_path / f"oversight-metrics-{os.getppid()}-abc"  # a live process's: left alone
+    alive.mkdir()
+    with oversight_graph.server.metrics.multiprocess_directory() as path:
+        assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == path
+        assert Path(path).is_dir() and Path(path).name.startswith(f"oversight-metrics-{os.getpid()}-")
+        assert not orphan.exists() and alive.exists()
+    assert not Path(path).exists()
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
