@@ -69,11 +69,20 @@ def error_codes(body: bytes) -> tuple[str, ...]:
     ('NOT_FOUND',)
     >>> error_codes(b'{"data":{"stats":{"version":3}}}')
     ()
+    >>> error_codes(b'{"data":{"a":1,"errors":[{"extensions":{"code":"X"}}]}}')  # an alias in the data
+    ()
     """
-    if b'"errors"' not in body:
+    at = body.rfind(b'"errors":[')
+    if at < 0:
         return ()
     try:
-        parsed = orjson.loads(body)
+        if body[:1] == b"{":
+            # One result: its errors come after its data, so read only them, not
+            # a large page of data. Anything else named "errors" is in the data,
+            # before them: found last, it is not followed by a valid ending.
+            parsed = orjson.loads(b"{" + body[at:])
+        else:
+            parsed = orjson.loads(body)  # a batch
     except orjson.JSONDecodeError:
         return ()
     codes: list[str] = []
