@@ -140,6 +140,8 @@ class _Manager(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         for name, value in self._options.items():
+            if name == "control_socket_disable" and name not in self.cfg.settings:
+                continue  # gunicorn before 27 has no control socket
             self.cfg.set(name, value)
 
     def load(self) -> ASGIApp:
@@ -173,6 +175,9 @@ def serve(app: ASGIApp, store: GraphStore, settings: Settings) -> int:
         "logger_class": _logger_class(settings.log_format),
         "child_exit": _worker_exited,
         "proc_name": "oversight",
+        # gunicorn 27 opens an admin socket at one path per user ($HOME/.gunicorn/gunicorn.ctl),
+        # which every server on the machine would share; nothing here uses it.
+        "control_socket_disable": True,
     }
     try:
         _Manager(app, options).run()
