@@ -146,9 +146,13 @@ class _PostgresAppender(Appender):
             with cursor.copy("COPY oversight_touched (key, version) FROM STDIN") as copy:
                 for key in keys:
                     copy.write_row((key, version))
-        self._db.execute("UPDATE oversight_change_set SET size = %s WHERE version = %s", (count, version))
-        # Delivered by PostgreSQL when this transaction commits, never before and never if it rolls back.
-        self._db.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(version)))
+        # The NOTIFY is delivered by PostgreSQL when this transaction commits, never before and never if it
+        # rolls back; sent with the count's update, in one round trip (the append lock is held meanwhile).
+        self._db.execute(
+            "WITH counted AS (UPDATE oversight_change_set SET size = %s WHERE version = %s RETURNING version) "
+            "SELECT pg_notify(%s, %s) FROM counted",
+            (count, version, CHANNEL, str(version)),
+        )
         self._head = version
         self.appended = True
         if len(kept) > _KEEP_EFFECTS:

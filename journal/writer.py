@@ -94,7 +94,8 @@ class Writer:
         with self._lock:
             with self.journal.exclusive() as appender:
                 head = appender.head()
-                self.model.catch_up(self.journal, until=head)
+                if head > self.model.version:  # not read when current: the lock is held meanwhile
+                    self.model.catch_up(self.journal, until=head)
                 if expected_version is not None and expected_version != head:
                     raise VersionConflict(expected_version, head)
                 effects = plan(self.model.store, requests)
