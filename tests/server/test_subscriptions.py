@@ -416,18 +416,28 @@ def _open_gauge(live: Live) -> float:
     )
 
 
+async def _gauge_reaching(live: Live, wanted: float, timeout: float = 5) -> float:
+    """The open-subscriptions gauge once it reads ``wanted``, or as it reads after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    found = await asyncio.to_thread(_open_gauge, live)
+    while found != wanted and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+        found = await asyncio.to_thread(_open_gauge, live)
+    return found
+
+
 def test_open_subscriptions_are_counted_for_the_metrics(live: Live) -> None:
-    before = _open_gauge(live)
+    # The previous test's subscriptions may still be closing on the server.
+    before = asyncio.run(_gauge_reaching(live, 0))
 
     async def run() -> tuple[float, float]:
         ws = await _open(live.url)
         await _subscribe(ws, "a", "subscription { changes { version } }")
         await _subscribe(ws, "b", 'subscription { entityChanged(id: "org/meta") { version } }')
-        await asyncio.sleep(0.3)
-        during = await asyncio.to_thread(_open_gauge, live)
+        # Nothing acknowledges a subscription: wait (boundedly) for the gauge, on a busy machine too.
+        during = await _gauge_reaching(live, before + 2)
         await ws.send(json.dumps({"id": "a", "type": "complete"}))
-        await asyncio.sleep(0.3)
-        after_one = await asyncio.to_thread(_open_gauge, live)
+        after_one = await _gauge_reaching(live, before + 1)
         await ws.close()
         return during, after_one
 
