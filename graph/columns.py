@@ -46,7 +46,7 @@ from oversight_graph.graph.store import GraphStore
 
 __all__ = ["FORMAT", "dump", "load"]
 
-FORMAT = "oversight-graph-columns 1"
+FORMAT = "oversight-graph-columns 2"
 """Names this layout; :func:`load` refuses anything else."""
 
 _CHUNK = 50_000
@@ -54,7 +54,7 @@ _CHUNK = 50_000
 
 _VALUES = frozenset({PartialDate, Attribution, Qualifiers})
 """Classes of the immutable values records share; written in chunks before the records that use them."""
-_CITATION_FIELDS = len(Citation._fields)
+_CITATION_FIELDS: tuple[str, ...] = Citation._fields
 
 
 def _layout(cls: type) -> tuple[tuple[str, ...], int | None]:
@@ -88,7 +88,9 @@ class _Writer:
             ids = self.ids
             for member in chunk:
                 ids[id(member)] = len(ids)
-            self.pickler.dump((cls, count, len(chunk), columns, cited))
+            # The field names go with the columns, so that a snapshot from code whose records
+            # have other fields is refused rather than read into the wrong slots.
+            self.pickler.dump((cls, names, count, len(chunk), columns, _CITATION_FIELDS if count else (), cited))
             # Written: the pickler's memo keeps these lists, so empty them.
             for column in (*columns, *cited):
                 column.clear()
@@ -151,11 +153,21 @@ def _setter(cls: type, name: str) -> Callable[[Any, Any], None]:
     return set_slot
 
 
-def _built(cls: type, count: int, size: int, columns: list[list[Any]], cited: list[list[Any]]) -> list[Any]:
+def _built(
+    cls: type,
+    written: tuple[str, ...],
+    count: int,
+    size: int,
+    columns: list[list[Any]],
+    cited_as: tuple[str, ...],
+    cited: list[list[Any]],
+) -> list[Any]:
     """The objects of one chunk, made from its columns (which are emptied)."""
     if not (cls in _VALUES or (isinstance(cls, type) and issubclass(cls, Entity | Relation))):
         raise TypeError(f"{cls!r} is not a record class")
     names, citations_at = _layout(cls)
+    if written != names or cited_as != (_CITATION_FIELDS if count else ()):
+        raise ValueError(f"{cls.__name__} records were written with other fields: {written} and citations {cited_as}")
     if len(columns) != len(names) or any(
         len(column) != (0 if at == citations_at else size) for at, column in enumerate(columns)
     ):
@@ -168,7 +180,7 @@ def _built(cls: type, count: int, size: int, columns: list[list[Any]], cited: li
     if citations_at is not None:
         grouped: Iterable[Any] = repeat((), size)
         if count:
-            if len(cited) != _CITATION_FIELDS or any(len(column) != size * count for column in cited):
+            if len(cited) != len(_CITATION_FIELDS) or any(len(column) != size * count for column in cited):
                 raise ValueError(f"a chunk of {cls.__name__} records has citations of the wrong shape")
             citations = map(tuple.__new__, repeat(Citation), zip(*cited, strict=True))
             grouped = zip(*[citations] * count, strict=True)

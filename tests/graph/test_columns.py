@@ -85,3 +85,19 @@ def test_something_else_is_refused() -> None:
     buffer = io.BytesIO(pickle.dumps("a string"))
     with pytest.raises(pickle.UnpicklingError):
         columns.load(buffer)
+
+
+def test_records_written_with_other_fields_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    buffer = io.BytesIO()
+    columns.dump(sample_store(), None, buffer)
+    layout = columns._layout
+
+    def renamed(cls: type) -> tuple[tuple[str, ...], int | None]:
+        names, citations_at = layout(cls)
+        # As if a newer Relation had its dates in the other order: same count, other slots.
+        return (tuple(reversed(names)) if cls is Relation else names), citations_at
+
+    monkeypatch.setattr(columns, "_layout", renamed)
+    buffer.seek(0)
+    with pytest.raises(ValueError, match="other fields"):
+        columns.load(buffer)
