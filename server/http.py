@@ -46,13 +46,13 @@ from oversight_graph.graph.store import GraphStore
 from oversight_graph.journal.changes import Actor, Role
 from oversight_graph.journal.errors import JournalError, JournalUnavailable
 from oversight_graph.journal.startup import Follower
-from oversight_graph.journal.tokens import authenticate
 from oversight_graph.journal.writer import Writer
 from oversight_graph.schema.context import Context
 from oversight_graph.schema.engine import Engine, EngineResult, OperationNotAllowed, Outcome, Ready
 from oversight_graph.schema.mutations import required_role
 from oversight_graph.server.access import OperationNote, error_codes, note_operation
 from oversight_graph.server.admission import Budgets, Lanes, client_key
+from oversight_graph.server.auth import TokenChecks
 from oversight_graph.server.batch import BATCH_CODES, BatchRefused, batch_items, join_results
 from oversight_graph.server.caching import conditional
 from oversight_graph.server.negotiation import weighted
@@ -280,6 +280,8 @@ class GraphQLEndpoint:
         self.writer = writer
         # Mutations run one at a time in a thread of their own: the journal's commit waits on the disk.
         self._writes = anyio.CapacityLimiter(1)
+        # Tokens are looked up off the event loop: a lost database must not stall other clients.
+        self._tokens = TokenChecks()
         self.max_body = settings.max_body_bytes
         self._graphiql = Pages(settings) if settings.graphiql else None
         # Expensive operations run in worker threads (offload_threads), so that while one
@@ -378,7 +380,7 @@ class GraphQLEndpoint:
             raise HttpError(error.status, error.code, error.message) from None
         except ValueError as error:
             raise HttpError(400, "BAD_REQUEST", str(error)) from None
-        actor = self._actor(request)
+        actor = await self._actor(request)
         if actor is None and self.settings.require_token:
             raise _unauthenticated("this server requires an API token for every request")
         try:
@@ -523,7 +525,7 @@ class GraphQLEndpoint:
             raise HttpError(status, error.code, error.message) from None
         except ValueError as error:
             raise HttpError(400, "BAD_REQUEST", str(error)) from None
-        actor = self._actor(request)
+        actor = await self._actor(request)
         if actor is None and self.settings.require_token:
             raise _unauthenticated("this server requires an API token for every request")
         context = Context(
@@ -601,7 +603,7 @@ class GraphQLEndpoint:
         with self.writer.model.reading():
             return self.engine.finish(ready)
 
-    def _actor(self, request: Request) -> Actor | None:
+    async def _actor(self, request: Request) -> Actor | None:
         """Who the request's token stands for; ``None`` without one; 401 for a malformed, unknown or revoked one."""
         header = request.headers.get("authorization")
         if header is None:
@@ -612,7 +614,7 @@ class GraphQLEndpoint:
         if self.writer is None:
             raise _unauthenticated("this server has no journal, so no tokens")
         try:
-            actor = authenticate(self.writer.journal, token.strip())
+            actor = await self._tokens.actor(self.writer.journal, token.strip())
         except JournalUnavailable as error:
             # Reads go on without the token (anonymously, unless tokens are required); a mutation is refused.
             log.warning("token check failed: %s", error)

@@ -32,10 +32,10 @@ from oversight_graph.graph.store import GraphStore
 from oversight_graph.journal.changes import Actor
 from oversight_graph.journal.errors import JournalError
 from oversight_graph.journal.feed import ChangeFeed
-from oversight_graph.journal.tokens import authenticate
 from oversight_graph.journal.writer import Writer
 from oversight_graph.schema.context import Context
 from oversight_graph.schema.engine import Engine, EngineResult, OperationNotAllowed, Outcome, Ready
+from oversight_graph.server.auth import TokenChecks
 from oversight_graph.server.settings import Settings
 
 __all__ = ["SUBSCRIPTION_CODES", "Refused", "Subscriptions"]
@@ -87,6 +87,7 @@ class Subscriptions:
         self.settings = settings
         self.writer = writer
         self.feed = feed
+        self._tokens = TokenChecks()
         self.connections = 0
         """Streaming connections open now (WebSocket connections and SSE streams)."""
         self.open_subscriptions = 0
@@ -109,7 +110,7 @@ class Subscriptions:
         """Count a streaming connection as closed."""
         self.connections -= 1
 
-    def actor(self, authorization: object) -> Actor | None:
+    async def actor(self, authorization: object) -> Actor | None:
         """Who an ``Authorization`` value (``Bearer TOKEN``) stands for, ``None`` without one.
 
         Raises
@@ -130,7 +131,7 @@ class Subscriptions:
         if self.writer is None:
             raise Refused("UNAUTHENTICATED", "this server has no journal, so no tokens")
         try:
-            actor = authenticate(self.writer.journal, token.strip())
+            actor = await self._tokens.actor(self.writer.journal, token.strip())
         except JournalError as error:
             log.warning("token check failed: %s", error)
             actor = None

@@ -134,7 +134,7 @@ class _Handler(BaseGraphQLTransportWSHandler[_Connection, None]):
         payload = message.get("payload", {})
         if isinstance(payload, dict) and not self.connection_init_received and not self.connection_timed_out:
             try:
-                self.context.actor = self.context.subscriptions.actor(_authorization(payload, self.context.ws))
+                self.context.actor = await self.context.subscriptions.actor(_authorization(payload, self.context.ws))
             except Refused as refused:
                 if self.connection_init_timeout_task:
                     self.connection_init_timeout_task.cancel()
