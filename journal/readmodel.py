@@ -67,6 +67,11 @@ class SharedLock:
                 if not self._readers:
                     self._condition.notify_all()
 
+    @property
+    def writer_waiting(self) -> bool:
+        """Whether a writer waits for the readers to finish (a hint: read without the lock)."""
+        return self._waiting_writers > 0
+
     @contextmanager
     def exclusive(self) -> Iterator[None]:
         """Hold the lock alone."""

@@ -59,7 +59,7 @@ _MAX_CLIENTS = 10_000
 class Lanes:
     """The cheap lane (the event loop) and the expensive lane (worker threads) of one process."""
 
-    def __init__(self, threads: int, shed_queue: int) -> None:
+    def __init__(self, threads: int, shed_queue: int, hurry: Callable[[], bool] | None = None) -> None:
         self._limiter = anyio.CapacityLimiter(threads)
         self._preparing = anyio.CapacityLimiter(1)
         self._threads = threads
@@ -68,6 +68,9 @@ class Lanes:
         self.last_cheap = 0.0  # when the last one finished (monotonic)
         self.waiting = 0  # expensive operations waiting for a thread
         self._slice = threading.local()  # when each worker thread's current slice of work began
+        self._hurry = hurry
+        """Whether something waits for the running operations to finish (a change set to apply): they
+        then run without pausing, since pausing would only make it, and everyone behind it, wait longer."""
 
     def cheap_started(self) -> None:
         self.cheap += 1
@@ -120,7 +123,7 @@ class Lanes:
             return
         # Cheap requests come one after another: one that finished a moment
         # ago is likely followed by the next, which must not find the lock held.
-        if self.cheap > 0 or now - self.last_cheap < _RECENT:
+        if (self.cheap > 0 or now - self.last_cheap < _RECENT) and not (self._hurry and self._hurry()):
             time.sleep(_PAUSE)
             now = time.monotonic()
         self._slice.started = now

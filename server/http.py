@@ -287,7 +287,13 @@ class GraphQLEndpoint:
         # Expensive operations run in worker threads (offload_threads), so that while one
         # runs the event loop keeps answering cached and cheap requests (server.admission).
         self._offload_cost = settings.offload_cost
-        self.lanes = Lanes(settings.offload_threads, settings.shed_queue)
+        # A change set waiting for the readers (they hold the graph steady) must not wait out their pauses.
+        model_lock = writer.model.lock if writer is not None else None
+        self.lanes = Lanes(
+            settings.offload_threads,
+            settings.shed_queue,
+            hurry=(lambda: model_lock.writer_waiting) if model_lock is not None else None,
+        )
         self.budgets = (
             Budgets(settings.rate_limit_cost, settings.rate_limit_window) if settings.rate_limit_cost else None
         )

@@ -162,3 +162,26 @@ def test_expensive_work_does_not_give_way_to_expensive_requests_passing_through(
     lanes.cheap_finished()
     lanes._paced(work, None)
     assert pauses == [admission._PAUSE] * 3
+
+
+def test_expensive_work_does_not_pause_while_a_change_set_waits_for_it(monkeypatch):
+    waiting = [False]
+    lanes = Lanes(threads=1, shed_queue=1, hurry=lambda: waiting[0])
+    pauses: list[float] = []
+    monkeypatch.setattr(admission.time, "sleep", pauses.append)
+    monkeypatch.setattr(admission, "_RECENT", 60.0)
+
+    def work(_: object) -> None:
+        for _ in range(3):
+            began = time.monotonic()
+            while time.monotonic() - began < admission._SLICE:
+                pass  # a slice of work
+            deadline.check()
+
+    lanes.cheap_started()  # cheap traffic in progress: expensive work gives way to it...
+    lanes._paced(work, None)
+    assert pauses == [admission._PAUSE] * 3
+    pauses.clear()
+    waiting[0] = True  # ...unless a change set waits for the readers to finish
+    lanes._paced(work, None)
+    assert pauses == []
