@@ -86,7 +86,21 @@
     }
     return response.json();  // refused before the stream (a token required, too many connections)
   }
+  // Run right after switching tabs, GraphiQL can send the new tab's document with the operation
+  // name of the tab shown a moment before ("Unknown operation named ..."). A name the document
+  // does not define is replaced by the document's only operation; with several, the server's
+  // error stands.
+  function settled(params, options) {
+    var documentAST = options && options.documentAST;
+    if (!documentAST || !params.operationName) return params;
+    var operations = documentAST.definitions.filter(function (d) { return d.kind === "OperationDefinition"; });
+    var defined = operations.some(function (d) { return d.name && d.name.value === params.operationName; });
+    if (defined || operations.length !== 1) return params;
+    var only = operations[0].name ? operations[0].name.value : undefined;
+    return Object.assign({}, params, { operationName: only });
+  }
   function fetcher(params, options) {
+    params = settled(params, options);
     return isSubscription(params, options) ? subscribe(params) : httpFetcher(params, options);
   }
   var element = window.React.createElement(window.GraphiQL, {
