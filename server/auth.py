@@ -15,7 +15,7 @@ from oversight_graph.journal.base import Journal
 from oversight_graph.journal.changes import Actor
 from oversight_graph.journal.tokens import authenticate
 
-__all__ = ["TokenChecks"]
+__all__ = ["TokenChecks", "bearer_token"]
 
 
 class TokenChecks:
@@ -33,3 +33,16 @@ class TokenChecks:
             As :func:`~oversight_graph.journal.tokens.authenticate` does.
         """
         return await anyio.to_thread.run_sync(authenticate, journal, token, limiter=self._limiter)
+
+
+def bearer_token(value: object) -> str | None:
+    """The token of an ``Authorization`` value of the form ``Bearer TOKEN``; ``None`` if malformed.
+
+    >>> bearer_token("bearer og_abc ")
+    'og_abc'
+    >>> bearer_token("Basic x") is None
+    True
+    """
+    scheme, _, token = str(value).strip().partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None

@@ -52,7 +52,7 @@ from oversight_graph.schema.engine import Engine, EngineResult, OperationNotAllo
 from oversight_graph.schema.mutations import required_role
 from oversight_graph.server.access import OperationNote, error_codes, note_operation
 from oversight_graph.server.admission import Budgets, Lanes, client_key
-from oversight_graph.server.auth import TokenChecks
+from oversight_graph.server.auth import TokenChecks, bearer_token
 from oversight_graph.server.batch import BATCH_CODES, BatchRefused, batch_items, join_results
 from oversight_graph.server.caching import conditional
 from oversight_graph.server.negotiation import weighted
@@ -614,13 +614,13 @@ class GraphQLEndpoint:
         header = request.headers.get("authorization")
         if header is None:
             return None
-        scheme, _, token = header.strip().partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = bearer_token(header)
+        if token is None:
             raise _unauthenticated("the Authorization header must be 'Bearer <token>'")
         if self.writer is None:
             raise _unauthenticated("this server has no journal, so no tokens")
         try:
-            actor = await self._tokens.actor(self.writer.journal, token.strip())
+            actor = await self._tokens.actor(self.writer.journal, token)
         except JournalUnavailable as error:
             # Reads go on without the token (anonymously, unless tokens are required); a mutation is refused.
             log.warning("token check failed: %s", error)

@@ -35,7 +35,7 @@ from oversight_graph.journal.feed import ChangeFeed
 from oversight_graph.journal.writer import Writer
 from oversight_graph.schema.context import Context
 from oversight_graph.schema.engine import Engine, EngineResult, OperationNotAllowed, Outcome, Ready
-from oversight_graph.server.auth import TokenChecks
+from oversight_graph.server.auth import TokenChecks, bearer_token
 from oversight_graph.server.settings import Settings
 
 __all__ = ["SUBSCRIPTION_CODES", "Refused", "Subscriptions"]
@@ -125,13 +125,13 @@ class Subscriptions:
                     "UNAUTHENTICATED", "this server requires an API token: send Authorization: Bearer <token>"
                 )
             return None
-        scheme, _, token = str(authorization).strip().partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = bearer_token(authorization)
+        if token is None:
             raise Refused("UNAUTHENTICATED", "the Authorization value must be 'Bearer <token>'")
         if self.writer is None:
             raise Refused("UNAUTHENTICATED", "this server has no journal, so no tokens")
         try:
-            actor = await self._tokens.actor(self.writer.journal, token.strip())
+            actor = await self._tokens.actor(self.writer.journal, token)
         except JournalError as error:
             log.warning("token check failed: %s", error)
             actor = None

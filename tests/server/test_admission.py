@@ -105,22 +105,24 @@ def test_expensive_work_beyond_the_queue_is_shed():
     assert states == [True, False]
 
 
+def _three_slices(_: object) -> None:
+    """Expensive work: three slices, each ending at a checkpoint."""
+    for _ in range(3):
+        began = time.monotonic()
+        while time.monotonic() - began < admission._SLICE:
+            pass  # a slice of work
+        deadline.check()
+
+
 def test_expensive_work_gives_way_while_cheap_requests_are_in_progress(monkeypatch):
     lanes = Lanes(threads=1, shed_queue=1)
     pauses: list[float] = []
     monkeypatch.setattr(admission.time, "sleep", pauses.append)
 
-    def work(_: object) -> None:
-        for _ in range(3):
-            began = time.monotonic()
-            while time.monotonic() - began < admission._SLICE:
-                pass  # a slice of work
-            deadline.check()
-
-    lanes._paced(work, None)
+    lanes._paced(_three_slices, None)
     assert pauses == []
     lanes.cheap_started()
-    lanes._paced(work, None)
+    lanes._paced(_three_slices, None)
     assert pauses == [admission._PAUSE] * 3
 
 
@@ -143,24 +145,17 @@ def test_expensive_work_does_not_give_way_to_expensive_requests_passing_through(
     pauses: list[float] = []
     monkeypatch.setattr(admission.time, "sleep", pauses.append)
 
-    def work(_: object) -> None:
-        for _ in range(3):
-            began = time.monotonic()
-            while time.monotonic() - began < admission._SLICE:
-                pass  # a slice of work
-            deadline.check()
-
     # Another expensive request arrives, is admitted and leaves for the expensive lane.
     lanes.cheap_started()
     lanes.cheap_finished(was_cheap=False)
-    lanes._paced(work, None)
+    lanes._paced(_three_slices, None)
     assert pauses == []
     # A cheap request that just finished is likely followed by the next: give way to it. "Just" is
     # stretched to a minute here, so that a busy machine's scheduling cannot age the request out.
     monkeypatch.setattr(admission, "_RECENT", 60.0)
     lanes.cheap_started()
     lanes.cheap_finished()
-    lanes._paced(work, None)
+    lanes._paced(_three_slices, None)
     assert pauses == [admission._PAUSE] * 3
 
 
@@ -171,17 +166,10 @@ def test_expensive_work_does_not_pause_while_a_change_set_waits_for_it(monkeypat
     monkeypatch.setattr(admission.time, "sleep", pauses.append)
     monkeypatch.setattr(admission, "_RECENT", 60.0)
 
-    def work(_: object) -> None:
-        for _ in range(3):
-            began = time.monotonic()
-            while time.monotonic() - began < admission._SLICE:
-                pass  # a slice of work
-            deadline.check()
-
     lanes.cheap_started()  # cheap traffic in progress: expensive work gives way to it...
-    lanes._paced(work, None)
+    lanes._paced(_three_slices, None)
     assert pauses == [admission._PAUSE] * 3
     pauses.clear()
     waiting[0] = True  # ...unless a change set waits for the readers to finish
-    lanes._paced(work, None)
+    lanes._paced(_three_slices, None)
     assert pauses == []
