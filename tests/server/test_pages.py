@@ -119,6 +119,7 @@ def test_own_files_are_revalidated(client):
         ("/assets/explore/explore.js", "text/javascript"),
         ("/assets/explore/explore.css", "text/css"),
         ("/assets/graphiql/graphiql.js", "text/javascript"),
+        ("/assets/graphiql/operations.js", "text/javascript"),
     ):
         response = client.get(path)
         assert response.status_code == 200, path

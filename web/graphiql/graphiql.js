@@ -10,7 +10,7 @@
     p.textContent = message;
     root.appendChild(p);
   }
-  if (!window.React || !window.ReactDOM || !window.GraphiQL || !window.GraphiQLPluginExplorer) {
+  if (!window.React || !window.ReactDOM || !window.GraphiQL || !window.GraphiQLPluginExplorer || !window.OversightOperations) {
     fail("GraphiQL's files did not load. Run `.venv/bin/oversight assets fetch` in the project folder and reload.");
     return;
   }
@@ -42,14 +42,6 @@
   // Server-Sent Events (graphql-sse), which GraphiQL shows result by result when the fetcher
   // returns an async iterable.
   var httpFetcher = window.GraphiQL.createFetcher({ url: "/graphql", headers: { accept: "application/json" } });
-  function isSubscription(params, options) {
-    var documentAST = options && options.documentAST;
-    if (!documentAST) return false;
-    var operations = documentAST.definitions.filter(function (d) { return d.kind === "OperationDefinition"; });
-    var named = operations.filter(function (d) { return d.name && d.name.value === params.operationName; });
-    var operation = named[0] || (operations.length === 1 ? operations[0] : null);
-    return Boolean(operation) && operation.operation === "subscription";
-  }
   async function* events(body) {
     var reader = body.getReader();
     var decoder = new TextDecoder();
@@ -86,22 +78,22 @@
     }
     return response.json();  // refused before the stream (a token required, too many connections)
   }
-  // Run right after switching tabs, GraphiQL can send the new tab's document with the operation
-  // name of the tab shown a moment before ("Unknown operation named ..."). A name the document
-  // does not define is replaced by the document's only operation; with several, the server's
-  // error stands.
-  function settled(params, options) {
-    var documentAST = options && options.documentAST;
-    if (!documentAST || !params.operationName) return params;
-    var operations = documentAST.definitions.filter(function (d) { return d.kind === "OperationDefinition"; });
-    var defined = operations.some(function (d) { return d.name && d.name.value === params.operationName; });
-    if (defined || operations.length !== 1) return params;
-    var only = operations[0].name ? operations[0].name.value : undefined;
-    return Object.assign({}, params, { operationName: only });
+  // The operation GraphiQL means to run: the one named, if the document defines it; otherwise the
+  // document's only operation (its name stale from the previous tab); otherwise none (the server
+  // then names the problem).
+  function chosen(params) {
+    var operations = window.OversightOperations.operationsIn(params.query || "");
+    var named = operations.filter(function (op) { return op.name && op.name === params.operationName; });
+    if (named.length) return named[0];
+    return operations.length === 1 ? operations[0] : null;
   }
   function fetcher(params, options) {
-    params = settled(params, options);
-    return isSubscription(params, options) ? subscribe(params) : httpFetcher(params, options);
+    var operation = chosen(params);
+    if (operation && operation.name !== params.operationName && params.operationName) {
+      params = Object.assign({}, params, { operationName: operation.name });
+    }
+    var subscription = Boolean(operation) && operation.type === "subscription";
+    return subscription ? subscribe(params) : httpFetcher(params, options);
   }
   var element = window.React.createElement(window.GraphiQL, {
     fetcher: fetcher,
