@@ -1,4 +1,5 @@
-"""Bounded least-recently-used caches for documents, validation results and responses.
+"""Bounded least-recently-used caches for documents, validation results and responses,
+and the doorkeeper that admits an entry only on its second sight.
 
 The caches are shared by the event loop and the worker threads that run
 expensive operations, so each operation takes a lock.
@@ -11,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-__all__ = ["LRU"]
+__all__ = ["LRU", "Doorkeeper"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -103,3 +104,50 @@ class LRU(Generic[K, V]):
         with self._lock:
             self._items.clear()
             self._weight = 0
+
+
+class Doorkeeper:
+    """Which keys were seen lately: a cache admits an entry only from its key's second sight.
+
+    A stream of one-off requests (every document different, as an attacker
+    or a generated workload sends them) would otherwise fill the caches
+    with entries never used again: they evict what regular clients repeat,
+    and the parsed documents and plans they hold stay alive into the
+    garbage collector's oldest generation, where every full collection
+    walks them while the process waits. The doorkeeper keeps only the
+    hashes of the keys it saw (plain integers, which the collector never
+    walks), the most recent ``max_entries`` of them.
+
+    A hash collision can only admit an entry a sight early, never change
+    an answer: the caches themselves compare whole keys.
+
+    Examples
+    --------
+    >>> door = Doorkeeper(2)
+    >>> door.again("a"), door.again("a"), door.again("b"), door.again("c"), door.again("a")
+    (False, True, False, False, False)
+    >>> Doorkeeper(0).again("a")
+    True
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def again(self, key: object) -> bool:
+        """Whether ``key`` was seen lately (always ``True`` when the doorkeeper is off); notes the sight."""
+        if self.max_entries <= 0:
+            return True
+        hashed = hash(key)
+        with self._lock:
+            if hashed in self._seen:
+                self._seen.move_to_end(hashed)
+                return True
+            self._seen[hashed] = None
+            if len(self._seen) > self.max_entries:
+                self._seen.popitem(last=False)
+            return False

@@ -19,6 +19,11 @@ One :class:`Engine` serves every request of an app:
 6. **code and serialize** — every error coded (:mod:`schema.errors`),
    the body encoded with orjson.
 
+Every cache admits an entry only from its key's second sight (a
+:class:`~schema.cache.Doorkeeper` remembers the hashes of what it saw), so a
+stream of one-off documents neither evicts what clients repeat nor leaves
+long-lived objects for the garbage collector to walk.
+
 Strawberry's own ``Schema.execute`` remains available and gives the same
 data; the engine is the production path because it does per request only
 what the request needs.
@@ -57,7 +62,7 @@ from graphql.execution.executor_throwing_on_incremental import ExecutorThrowingO
 from oversight_graph.graph import deadline
 from oversight_graph.graph.deadline import DeadlineExceeded
 from oversight_graph.schema import OversightSchema
-from oversight_graph.schema.cache import LRU
+from oversight_graph.schema.cache import LRU, Doorkeeper
 from oversight_graph.schema.context import Context, Limits
 from oversight_graph.schema.errors import code_error
 from oversight_graph.schema.executor import LeanExecutor, Plan, directive_variables
@@ -114,6 +119,7 @@ class Ready:
     context: Context
     cache_key: tuple[Any, ...] | None  # None: the response is not cached
     deadline: tuple[float, float] | None = None  # (monotonic deadline, time limit) set by start
+    admitted: bool = True  # False: a request seen for the first time lately, its response not kept
 
     @property
     def cost(self) -> int:
@@ -150,6 +156,7 @@ class CacheSizes:
     prepared_bytes: int = 32 * 1024 * 1024
     events: int = 1024
     event_bytes: int = 32 * 1024 * 1024
+    sightings: int = 16384  # the doorkeeper's memory; 0 admits every entry at its first sight
 
 
 _VOLATILE = "rateLimit"
@@ -235,6 +242,9 @@ class Engine:
         self.responses: LRU[tuple[Any, ...], EngineResult] = LRU(sizes.responses, sizes.response_bytes)
         # Subscription events' bodies, shared by the subscribers of one document and variables.
         self.events: LRU[tuple[Any, ...], bytes] = LRU(sizes.events, sizes.event_bytes)
+        # A document, plan or response is kept only from its second sight (see Doorkeeper):
+        # one-off requests neither evict what clients repeat nor burden the garbage collector.
+        self.door = Doorkeeper(sizes.sightings)
         rules = [*specified_rules, *validation_rules(self.limits)]
         if not introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
@@ -313,11 +323,14 @@ class Engine:
         cached = self.responses.get(key)
         if cached is not None:
             return EngineResult(cached.body, cached.outcome, cached=True)
-        found = self._start(query, context, variables, operation_name, allowed, (query, operation_name, encoded))
+        request = (query, operation_name, encoded)
+        again = self.door.again(request)
+        found = self._start(query, context, variables, operation_name, allowed, request if again else None)
         if isinstance(found, EngineResult):
-            self.responses.put(key, found, _key_weight(key) + len(found.body))
+            if again:
+                self.responses.put(key, found, _key_weight(key) + len(found.body))
             return found
-        return Ready(found[0], found[1], variables, context, key, until)
+        return Ready(found[0], found[1], variables, context, key, until, admitted=again)
 
     def operation_type(self, query: str, operation_name: str | None) -> OperationType | None:
         """The type of the operation a request selects (``None``: it does not parse or names none)."""
@@ -347,6 +360,7 @@ class Engine:
         key = ready.cache_key
         if (
             key is not None
+            and ready.admitted
             and result.outcome is not Outcome.TIMEOUT
             and not ready.is_mutation
             # A change set applied while this ran: the answer may not be the version's.
@@ -429,9 +443,12 @@ class Engine:
             )
             return self._request_error([error], context, parsed=False)
         document = self.documents.get(query)
+        known = document is not None
         if document is None:
             document = _document_or_error(query, limits)
-            self.documents.put(query, document, _DOCUMENT_WEIGHT * len(query))
+            known = self.door.again(query)
+            if known:
+                self.documents.put(query, document, _DOCUMENT_WEIGHT * len(query))
         if isinstance(document, GraphQLError):
             return self._request_error([document], context, parsed=False)
         operation = _select(document, operation_name)
@@ -440,7 +457,8 @@ class Engine:
         errors = self.validations.get(query)
         if errors is None:
             errors = validate(self.graphql_schema, document, self.rules, hide_suggestions=not self.suggestions)
-            self.validations.put(query, errors, len(query))
+            if known:
+                self.validations.put(query, errors, len(query))
         if errors:
             return self._request_error(errors, context, parsed=True)
         prepared = self.prepared.get(prepared_key) if prepared_key is not None else None
@@ -450,7 +468,7 @@ class Engine:
             )
             if isinstance(built, list):
                 return self._request_error(built, context, parsed=True, executed=True)
-            prepared = self._prepare(query, document, built)
+            prepared = self._prepare(query, document, built, known)
             # graphql-core's executor refers to itself (its async helpers are
             # bound methods of it). Only its operation and coerced variables
             # are kept, so break that cycle now: left to the garbage collector,
@@ -487,8 +505,8 @@ class Engine:
         error = limit_error("TIMEOUT", f"The operation was stopped: {stop}.", limit=stop.seconds)
         return EngineResult(self._serialize(None, [error], context, executed=True, with_data=False), Outcome.TIMEOUT)
 
-    def _prepare(self, query: str, document: DocumentNode, built: Executor[Any]) -> _Prepared:
-        """Admission and a plan for one operation and its variables."""
+    def _prepare(self, query: str, document: DocumentNode, built: Executor[Any], known: bool) -> _Prepared:
+        """Admission and a plan for one operation and its variables (the plan kept if the document is ``known``)."""
         operation = built.operation
         fragments = built.fragment_definitions
         cost, refused = admit(self.graphql_schema, self.limits, operation, fragments, built.variable_values)
@@ -505,7 +523,8 @@ class Engine:
             plan = self.plans.get(plan_key)
             if plan is None:
                 plan = self.executor.compile(operation, fragments, built.variable_values)
-                self.plans.put(plan_key, plan, _DOCUMENT_WEIGHT * len(query))
+                if known:
+                    self.plans.put(plan_key, plan, _DOCUMENT_WEIGHT * len(query))
         return _Prepared(operation, built.variable_values, plan, refused, cost)
 
     def _request_error(

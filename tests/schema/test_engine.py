@@ -128,13 +128,14 @@ def test_responses_are_cached_until_the_graph_changes():
     engine = Engine(SCHEMA)
     query = "{ organizations { totalCount } }"
     first, body = run(engine, store, query)
+    second, _ = run(engine, store, query)  # kept from its second sight (the doorkeeper)
     again, same = run(engine, store, query)
-    assert not first.cached and again.cached and body == same
+    assert not first.cached and not second.cached and again.cached and body == same
     store.add_entity(
         Organization(key="org/new", name="New", description="d", category=store.entity("org/meta").category)
     )
     fresh, changed = run(engine, store, query)
-    assert not fresh.cached
+    assert not fresh.cached and run(engine, store, query)[0].cached
     assert changed["data"]["organizations"]["totalCount"] == body["data"]["organizations"]["totalCount"] + 1
 
 
@@ -164,8 +165,33 @@ def test_internal_errors_are_never_cached(seed_store, monkeypatch):
 def test_caches_are_bounded(seed_store):
     engine = Engine(SCHEMA, caches=CacheSizes(documents=3, validations=3, responses=3))
     for n in range(10):
-        run(engine, seed_store, f'{{ search(text: "x{n}") {{ score }} }}')
+        for _sight in range(2):  # kept from the second sight
+            run(engine, seed_store, f'{{ search(text: "x{n}") {{ score }} }}')
     assert len(engine.documents) == len(engine.validations) == len(engine.responses) == 3
+
+
+def test_one_off_requests_are_not_kept_and_repeated_ones_are(seed_store):
+    # A stream of documents each sent once (an attacker's, a generated workload's)
+    # must not evict what clients repeat nor pile up for the garbage collector.
+    engine = Engine(SCHEMA)
+    repeated = "{ stats { version } }"
+    run(engine, seed_store, repeated)
+    for n in range(50):
+        run(engine, seed_store, f'{{ a{n}: search(text: "x{n}") {{ score }} }}')
+    assert len(engine.documents) == len(engine.validations) == len(engine.responses) == len(engine.plans) == 0
+    assert not run(engine, seed_store, repeated)[0].cached  # seen again: now kept
+    assert repeated in engine.documents and len(engine.plans) == len(engine.responses) == 1
+    assert run(engine, seed_store, repeated)[0].cached
+    # The same document with new variables: the document is kept, each new request's response is not.
+    query = "query($t: String!) { search(text: $t) { score } }"
+    for text in ("a", "b", "c"):
+        run(engine, seed_store, query, {"t": text})
+        run(engine, seed_store, query, {"t": text + text})
+    assert query in engine.documents and len(engine.prepared) == len(engine.responses) == 1  # the repeated one's
+    # Switched off, every entry is kept at once.
+    eager = Engine(SCHEMA, caches=CacheSizes(sightings=0))
+    run(eager, seed_store, repeated)
+    assert run(eager, seed_store, repeated)[0].cached
 
 
 def test_syntax_validation_and_variable_errors_are_request_errors(engine, seed_store):
@@ -220,6 +246,7 @@ def test_requests_leave_no_reference_cycles_for_the_collector(seed_store):
     query = "query Q($key: String!) { entity(key: $key) { key relations(first: 3) { edges { node { key } } } } }"
     keys = [e.key for e in seed_store.entities()]
     run(engine, seed_store, query, {"key": keys[0]})
+    run(engine, seed_store, query, {"key": keys[0]})  # the document is kept from its second sight
     gc.collect()
     gc.disable()
     try:

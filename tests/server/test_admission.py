@@ -44,7 +44,8 @@ def test_each_client_spends_its_budget_then_gets_429(client):
     assert int(refused.headers["retry-after"]) >= 1
     assert refused.headers["x-request-id"] == error["extensions"]["requestId"]
     # Cheap enough still fits; a cached answer costs nothing.
-    assert client.post("/graphql", json={"query": "{ stats { version } }"}).status_code == 200
+    for _sight in range(2):  # a response is kept from its second sight
+        assert client.post("/graphql", json={"query": "{ stats { version } }"}).status_code == 200
     again = client.post("/graphql", json={"query": "{ stats { version } }"})
     assert again.status_code == 200 and again.headers["x-query-cost"] == "0"
 

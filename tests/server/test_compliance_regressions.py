@@ -104,6 +104,7 @@ def test_the_engine_refuses_a_disallowed_operation_even_when_its_response_is_cac
     document = "mutation { stats { entityCount } }"
     everything = frozenset(OperationType)
     first = engine.run(document, Context(store=seed_store), allowed=everything)
+    engine.run(document, Context(store=seed_store), allowed=everything)  # kept from its second sight
     assert engine.run(document, Context(store=seed_store), allowed=everything).cached
     assert b"GRAPHQL_VALIDATION_FAILED" in first.body
     with pytest.raises(OperationNotAllowed):
