@@ -44,6 +44,7 @@ __all__ = ["main"]
 
 _ATTACK = r"""
 local hub = "%s"
+local run = "%s"
 local n = 0
 local deep = "{ entity(key: \"org/caisi\") " .. string.rep("{ relations { edges { node { subject ", 12) .. "{ key }" .. string.rep(" } } } }", 12) .. " }"
 local bomb = "{ " .. string.rep("x: stats { version } ", 200) .. "}"
@@ -53,9 +54,9 @@ request = function()
   local kind = n %% 6
   local q
   if kind == 0 then
-    q = string.format('{ a%%d: neighborhood(id: "%%s", depth: 3) { entities { key name } relations { key type } } }', n, hub)
+    q = string.format('{ a%%s_%%d: neighborhood(id: "%%s", depth: 3) { entities { key name } relations { key type } } }', run, n, hub)
   elseif kind == 1 then
-    q = string.format('{ a%%d: organizations(first: 100) { edges { node { key relations(first: 10) { edges { node { key citations { claim } } } } } } } }', n)
+    q = string.format('{ a%%s_%%d: organizations(first: 100) { edges { node { key relations(first: 10) { edges { node { key citations { claim } } } } } } } }', run, n)
   elseif kind == 2 then
     q = deep
   elseif kind == 3 then
@@ -63,7 +64,7 @@ request = function()
   elseif kind == 4 then
     q = huge
   else
-    q = string.format('{ a%%d: organizations(first: 100000) { totalCount } }', n)
+    q = string.format('{ a%%s_%%d: organizations(first: 100000) { totalCount } }', run, n)
   end
   local body = '{"query": ' .. string.format("%%q", q) .. '}'
   local headers = {["Content-Type"] = "application/json", ["Accept"] = "application/graphql-response+json"}
@@ -88,7 +89,7 @@ def _wrk(script: Path, url: str, connections: int, seconds: int) -> subprocess.P
 
 
 def _pair(normal: Path, attack: Path, url: str, seconds: int) -> dict[str, Any]:
-    """One run of the normal client alone, then one under attack."""
+    """One run of the normal client alone, then one under attack (``attack``: the attacker's script)."""
     alone = _parse_wrk(_wrk(normal, url, 8, seconds).communicate()[0])
     time.sleep(1)
     attacker = _wrk(attack, url, 16, seconds + 2)
@@ -152,10 +153,14 @@ def main(argv: list[str] | None = None) -> int:
             url = f"http://127.0.0.1:{port}/graphql"
             normal = _lua_script(bodies, Path(scratch))
             attack = Path(scratch) / "attack.lua"
-            attack.write_text(_ATTACK % hub)
             subprocess.run(["wrk", "-t1", "-c4", "-d2s", "-s", str(normal), url], check=True, capture_output=True)
             results["load_before"] = os.getloadavg()[0]
-            pairs = [_pair(normal, attack, url, args.seconds) for _ in range(args.repeat)]
+            pairs = []
+            for number in range(args.repeat):
+                # Each run's documents are its own (the run number in every alias), so a later
+                # pair never replays an earlier one's: no document of the attacker repeats.
+                attack.write_text(_ATTACK % (hub, number))
+                pairs.append(_pair(normal, attack, url, args.seconds))
             results["load_after"] = os.getloadavg()[0]
         finally:
             server.terminate()
