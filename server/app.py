@@ -161,6 +161,7 @@ def create_app(
     endpoint = GraphQLEndpoint(engine, store, settings, writer, subscriptions)
     metrics = Metrics(settings.metrics, _operation_names(settings, endpoint))
     subscriptions.metrics = metrics
+    subscriptions.budgets = endpoint.budgets  # one budget per client, whichever transport it uses
     if writer is not None:
         writer.model.listeners.append(lambda change: metrics.change_set_applied(change.version))
     # Created here, started in each serving process (threads do not cross a fork).

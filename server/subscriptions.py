@@ -7,9 +7,12 @@
   (``TOO_MANY_CONNECTIONS``);
 - checks API tokens as the HTTP endpoint does (``require_token`` applies);
 - starts an operation: the engine checks it exactly as it checks a query
-  over HTTP (document limits, validation, admission and cost), then either
-  refuses it with coded errors, answers a query with one response, or runs a
-  subscription as a stream of response bodies;
+  over HTTP (document limits, validation, admission and cost), its
+  estimated cost is charged once to the client's budget as over HTTP
+  (``RATE_LIMITED`` when spent; the events of a subscription that started
+  are not charged again), then it either refuses it with coded errors,
+  answers a query with one response, or runs a subscription as a stream of
+  response bodies;
 - counts the subscriptions open now (:attr:`Subscriptions.open_subscriptions`,
   read by the metrics).
 
@@ -21,6 +24,8 @@ distinct connections mode, on Strawberry's SSE transport).
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -35,6 +40,7 @@ from oversight_graph.journal.feed import ChangeFeed
 from oversight_graph.journal.writer import Writer
 from oversight_graph.schema.context import Context
 from oversight_graph.schema.engine import Engine, EngineResult, OperationNotAllowed, Outcome, Ready
+from oversight_graph.server.admission import Budgets, client_key
 from oversight_graph.server.auth import TokenChecks, bearer_token
 from oversight_graph.server.settings import Settings
 
@@ -94,6 +100,8 @@ class Subscriptions:
         """Subscription operations running now, over either transport."""
         self.metrics: Any = None
         """Told of each subscription opened and closed (``subscription_opened``/``_closed``), if set."""
+        self.budgets: Budgets | None = None
+        """The clients' cost budgets, shared with the HTTP endpoint (``None``: no rate limit)."""
 
     # -- connections ------------------------------------------------------------------
     def connect(self) -> None:
@@ -179,9 +187,32 @@ class Subscriptions:
             if started.outcome is Outcome.EXECUTED:
                 return _once(started.body)
             return list(orjson.loads(started.body)["errors"])
+        refused = self._charge(started, context)
+        if refused is not None:
+            return refused
         if started.operation.operation is OperationType.QUERY:
             return self._query(started)
         return self._subscription(started)
+
+    def _charge(self, ready: Ready, context: Context) -> list[dict[str, Any]] | None:
+        """Charge the operation's estimated cost to its client's budget; the ``RATE_LIMITED`` error when spent."""
+        if self.budgets is None:
+            return None
+        budget = self.budgets.charge(client_key(context, context.request), ready.cost)
+        context.rate_limit = budget
+        if not budget.refused:
+            return None
+        wait = max(1, math.ceil(budget.reset_at - time.time()))
+        return error_list(
+            "RATE_LIMITED",
+            f"this operation would cost {ready.cost} and {budget.remaining} of the client's budget of "
+            f"{budget.limit} per {self.budgets.window:g} s is left; retry after {wait} s",
+            context.request_id,
+            limit=budget.limit,
+            remaining=budget.remaining,
+            cost=ready.cost,
+            retryAfter=wait,
+        )
 
     async def _query(self, ready: Ready) -> AsyncIterator[bytes]:
         if ready.cost > self.settings.offload_cost:

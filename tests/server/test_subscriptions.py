@@ -463,3 +463,41 @@ def test_a_stopping_server_ends_its_streams_at_once_naming_where_to_resume(tmp_p
         assert "subscribe again with since: 1" in error["message"]
         assert stream.event() == ("complete", None)
         stream.close()
+
+
+def test_streamed_operations_spend_the_same_cost_budget_as_http(tmp_path: Path) -> None:
+    # Cost 1 + 10 each (a connection of ten objects); the aliases keep every answer out of the cache.
+    def page(n: int) -> str:
+        return f"{{ a{n}: organizations(first: 10) {{ edges {{ node {{ key }} }} }} }}"
+
+    with Server(tmp_path / "log", data=SEED, rate_limit_cost=25, rate_limit_window=600) as server:
+        url = f"ws://127.0.0.1:{server.port}/graphql"
+
+        async def run() -> None:
+            ws = await _open(url)
+            await _subscribe(ws, "a", page(1))
+            assert len((await _receive(ws))["payload"]["data"]["a1"]["edges"]) == 10  # 25 - 11: 14 left
+            await ws.close()
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{server.port}/graphql",
+                json.dumps({"query": page(2)}).encode(),
+                {"content-type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.headers["x-ratelimit-remaining"] == "3"
+            stream = await asyncio.to_thread(EventStream, server.port, page(3))
+            name, data = await asyncio.to_thread(stream.event)
+            stream.close()
+            (error,) = data["errors"]
+            assert name == "next" and error["extensions"]["code"] == "RATE_LIMITED"
+            assert error["extensions"]["remaining"] == 3 and error["extensions"]["cost"] == 11
+            assert error["extensions"]["requestId"]
+            ws = await _open(url)
+            await _subscribe(ws, "b", "subscription { changes { version } }")
+            await _subscribe(ws, "c", page(4))
+            refused = await _receive(ws)
+            assert refused["id"] == "c" and refused["type"] == "error"
+            assert refused["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
+            await ws.close()
+
+        asyncio.run(run())
