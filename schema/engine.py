@@ -378,6 +378,10 @@ class Engine:
         them while the graph stays at one version (``events`` cache) and the
         fan-out to thousands of subscribers costs little more than sending.
 
+        Each event is executed under the request time limit; an event that
+        exceeds it gets a ``TIMEOUT`` error in place of its data, and the
+        stream goes on with the next event.
+
         A failure of the event source (the journal cannot be read while
         catching up) ends the stream with a last response holding the coded
         error, as a resolver's failure would be reported.
@@ -408,9 +412,27 @@ class Engine:
                 key = (*shared, getattr(event, "version", id(event)), store.version) if shared else None
                 body = self.events.get(key) if key is not None else None
                 if body is None:
-                    result = execute_subscription_event(executor.build_per_event_executor(event))
-                    if inspect.isawaitable(result):
-                        result = await result
+                    # Each event is executed under the time limit of one request.
+                    stopped: DeadlineExceeded | None = None
+                    try:
+                        with deadline.within(self.limits.time_limit or None):
+                            result = execute_subscription_event(executor.build_per_event_executor(event))
+                            if inspect.isawaitable(result):
+                                result = await result
+                    except DeadlineExceeded as stop:
+                        stopped = stop
+                    else:
+                        stopped = next(
+                            (
+                                e.original_error
+                                for e in result.errors or ()
+                                if isinstance(e.original_error, DeadlineExceeded)
+                            ),
+                            None,
+                        )
+                    if stopped is not None:
+                        yield self._timeout(stopped, context).body  # this event only; the stream goes on
+                        continue
                     body = self._serialize(result.data, result.errors, context, executed=True)
                     if key is not None and b'"INTERNAL_SERVER_ERROR"' not in body:
                         self.events.put(key, body, len(key[0]) + len(key[2]) + len(body))
