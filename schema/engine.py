@@ -516,7 +516,9 @@ class Engine:
                 if stopped is not None:
                     raise stopped
             else:
-                result = self.executor.run(prepared.plan, prepared.variables, context, arguments=prepared.arguments)
+                result = self.executor.run(
+                    prepared.plan, prepared.variables, context, arguments=prepared.arguments, fragments=True
+                )
         except DeadlineExceeded as stop:
             return self._timeout(stop, context)
         if result.data is None and result.errors and all(e.path is None for e in result.errors):

@@ -29,13 +29,29 @@ variables, are coerced per run.
 
 Resolvers receive an ``info`` whose only attribute is ``context`` (and the
 field name); resolvers in this schema must not need more.
+
+**Fragments.** Run with ``fragments=True`` (the engine does), the response
+of a graph record (the store's own entity or relation object)
+under a selection that uses no variable is serialized once per graph
+version and reused wherever the same selection meets the same record again,
+in this request or a later one: each entity of a page with its relations,
+each relation under either of its ends. The serialized fragment goes into
+the response as it is (``orjson.Fragment``). A record's fragment is kept only
+if computing it raised no error and read nothing of the request but the
+graph and the limits (the context is watched while it is computed): an
+answer never depends on who asked or on another request. Entries are keyed
+on the graph version, so a change set makes every earlier one unreachable,
+and the cache is bounded in entries and bytes.
 """
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -54,6 +70,8 @@ from graphql import (
     GraphQLSchema,
     GraphQLSkipDirective,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
@@ -68,7 +86,9 @@ from graphql.pyutils import inspect
 from strawberry.types.arguments import convert_arguments
 
 from oversight_graph.graph import deadline
+from oversight_graph.graph import model as gm
 from oversight_graph.graph.deadline import DeadlineExceeded
+from oversight_graph.schema.cache import LRU
 
 __all__ = ["DeadlineExceeded", "LeanExecutor", "Plan", "directive_variables"]
 
@@ -88,6 +108,30 @@ class _ResolverInfo:
 
 
 _NO_ARGS: dict[str, Any] = {}
+_SELECTIONS = itertools.count(1)
+"""Numbers the memoizable selections of every plan, for the fragment cache's keys (never reused)."""
+
+
+class _Watched:
+    """The context as resolvers see it in a run with fragments: reading anything but the graph and the limits is counted.
+
+    A fragment computed while the count moved depended on the request (its
+    actor, its journal, its budget) and is not kept.
+    """
+
+    __slots__ = ("_context", "limits", "store", "touched")
+
+    def __init__(self, context: Any) -> None:
+        self._context = context
+        self.store = context.store
+        self.limits = context.limits
+        self.touched = 0
+
+    def __getattr__(self, name: str) -> Any:  # only for what the slots do not hold
+        self.touched += 1
+        return getattr(self._context, name)
+
+
 # Check the clock (and give way, when paced) once every this many resolver
 # calls and list items: a page of objects whose fields only read attributes
 # calls no resolver, yet is most of the work of a large response.
@@ -145,9 +189,11 @@ class LeanExecutor:
     ----------
     schema
         The Strawberry schema (its graphql-core schema is used for types).
+    fragment_entries, fragment_bytes
+        Bounds of the fragment cache (``fragment_entries=0`` turns it off).
     """
 
-    def __init__(self, schema: Any) -> None:
+    def __init__(self, schema: Any, fragment_entries: int = 200_000, fragment_bytes: int = 64 * 1024 * 1024) -> None:
         self.graphql_schema: GraphQLSchema = schema._schema
         self._registry = schema.schema_converter.scalar_registry
         self._config = schema.config
@@ -155,6 +201,9 @@ class LeanExecutor:
         self._class_types: dict[tuple[str, type], GraphQLObjectType] = {}
         self._enum_names: dict[str, dict[Any, str]] = {}
         self._checked: dict[tuple[str, type], bool] = {}
+        self.fragments: LRU[tuple[Any, ...], orjson.Fragment] = LRU(fragment_entries, fragment_bytes)
+        """Serialized responses of keyed records under variable-free selections (see the module docstring)."""
+        self._stores: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
     # -- entry points ----------------------------------------------------------
     def execute(
@@ -223,6 +272,7 @@ class LeanExecutor:
         *,
         time_limit: float | None = None,
         arguments: dict[int, dict[str, Any]] | None = None,
+        fragments: bool = False,
     ) -> ExecutionResult:
         """Run a compiled plan with coerced ``variables`` (graphql-core's ``VariableValues``).
 
@@ -230,18 +280,36 @@ class LeanExecutor:
         a caller running the same plan with the same variables again may pass
         the same dictionary to skip coercing them again.
 
+        With ``fragments``, keyed records are answered from the fragment
+        cache (see the module docstring) and the data may hold
+        ``orjson.Fragment`` values: for a caller that serializes it with
+        orjson, as the engine does.
+
         Raises
         ------
         DeadlineExceeded
             If ``time_limit`` seconds pass before execution ends.
         """
         with deadline.within(time_limit):
-            return self._run(plan, variables, context, arguments)
+            return self._run(plan, variables, context, arguments, fragments)
 
     def _run(
-        self, plan: Plan, variables: Any, context: Any, arguments: dict[int, dict[str, Any]] | None
+        self,
+        plan: Plan,
+        variables: Any,
+        context: Any,
+        arguments: dict[int, dict[str, Any]] | None,
+        fragments: bool = False,
     ) -> ExecutionResult:
         run = _Run(self, variables, context, arguments)
+        if fragments and self.fragments.max_entries > 0 and getattr(context, "store", None) is not None:
+            store = context.store
+            number = self._stores.get(store)
+            if number is None:
+                number = self._stores[store] = next(_SELECTIONS)
+            run.watched = _Watched(context)
+            run.context = run.watched
+            run.graph = (number, store.version)
         try:
             root = plan.root_steps()
         except GraphQLError as error:
@@ -479,6 +547,30 @@ class Plan:
         by_class: dict[type, tuple[str, list[_Step]]] = {}
         executor = self.executor
         abstract = is_abstract_type(named)
+        # A selection without variables gives the same answer for the same record at one graph version.
+        selection = next(_SELECTIONS) if not self._uses_variables(selection_sets) else None
+        memo = executor.fragments
+        kept = [True]  # False once a fragment of this selection depended on the request
+
+        def remembered(value: Any, found: tuple[str, list[_Step]], path: Path, run: _Run) -> Any:
+            key = _record_key(value, run.watched.store) if kept[0] else None  # type: ignore[union-attr]
+            if key is None:
+                return run.run_steps(found[0], found[1], value, path)
+            entry = (selection, run.graph, type(value), key)
+            fragment = memo.get(entry)
+            if fragment is not None:
+                return fragment
+            errors, touched = len(run.errors), run.watched.touched  # type: ignore[union-attr]
+            data = run.run_steps(found[0], found[1], value, path)
+            if len(run.errors) != errors:
+                return data
+            if run.watched.touched != touched:  # type: ignore[union-attr]
+                kept[0] = False
+                return data
+            blob = orjson.dumps(data)
+            fragment = orjson.Fragment(blob)
+            memo.put(entry, fragment, len(blob) + len(key) + 200)
+            return fragment
 
         def object_steps(value: Any) -> tuple[str, list[_Step]] | None:
             object_type = executor.runtime_type(named, value) if abstract else named
@@ -505,6 +597,13 @@ class Plan:
                 if found is None:
                     error = GraphQLError(f"Expected value of type '{named.name}' but got: {inspect(value)}.")
                     return failure(error, path, run)
+            if selection is not None and run.graph is not None:
+                if non_null:
+                    return remembered(value, found, path, run)
+                try:
+                    return remembered(value, found, path, run)
+                except _Null:
+                    return None
             if non_null:
                 return run.run_steps(found[0], found[1], value, path)
             try:
@@ -513,6 +612,30 @@ class Plan:
                 return None
 
         return complete_object
+
+    def _uses_variables(self, selection_sets: Sequence[SelectionSetNode]) -> bool:
+        """Whether a field argument anywhere under these selections (fragments included) reads a variable."""
+        stack: list[Any] = list(selection_sets)
+        spread: set[str] = set()
+        while stack:
+            node = stack.pop()
+            if isinstance(node, FragmentSpreadNode):
+                name = node.name.value
+                if name not in spread and name in self.fragments:
+                    spread.add(name)
+                    stack.append(self.fragments[name].selection_set)
+                continue
+            if (
+                isinstance(node, FieldNode)
+                and node.arguments
+                and any(_reads_variable(argument.value) for argument in node.arguments)
+            ):
+                return True
+            if isinstance(node, SelectionSetNode):
+                stack.extend(node.selections)
+            elif getattr(node, "selection_set", None) is not None:
+                stack.append(node.selection_set)
+        return False
 
     # -- selections ------------------------------------------------------------------
     def steps(self, type_: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode]) -> list[_Step]:
@@ -569,10 +692,44 @@ class Plan:
         return conditional is not None and is_abstract_type(conditional) and self.schema.is_sub_type(conditional, type_)  # type: ignore[arg-type]
 
 
-class _Run:
-    """State of one execution: errors, coerced arguments, the clock."""
+def _record_key(value: Any, store: Any) -> str | None:
+    """The key of ``value`` if it is the store's own entity or relation record (one per key and version)."""
+    if isinstance(value, gm.Entity):
+        return value.key if store.get(value.key) is value else None
+    if isinstance(value, gm.Relation):
+        try:
+            return value.key if store.relation(value.key) is value else None
+        except KeyError:
+            return None
+    return None
 
-    __slots__ = ("_args", "_infos", "context", "counter", "errors", "executor", "next_check", "variables")
+
+def _reads_variable(value: Any) -> bool:
+    """Whether an argument's value (a literal, possibly a list or object holding variables) reads a variable."""
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(_reads_variable(v) for v in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(_reads_variable(f.value) for f in value.fields)
+    return False
+
+
+class _Run:
+    """State of one execution: errors, coerced arguments, the clock, the fragment cache's view."""
+
+    __slots__ = (
+        "_args",
+        "_infos",
+        "context",
+        "counter",
+        "errors",
+        "executor",
+        "graph",
+        "next_check",
+        "variables",
+        "watched",
+    )
 
     def __init__(
         self,
@@ -589,6 +746,8 @@ class _Run:
         self.next_check = _CLOCK_EVERY
         self._args: dict[int, dict[str, Any]] = arguments if arguments is not None else {}
         self._infos: dict[str, _ResolverInfo] = {}
+        self.graph: tuple[int, int] | None = None  # (the store's number, its version) when fragments are on
+        self.watched: _Watched | None = None
 
     def run_steps(self, type_name: str, steps: list[_Step], source: Any, path: Path | None) -> dict[str, Any]:
         result: dict[str, Any] = {}
