@@ -32,7 +32,8 @@ field name); resolvers in this schema must not need more.
 
 **Fragments.** Run with ``fragments=True`` (the engine does), the response
 of a graph record (the store's own entity or relation object)
-under a selection that uses no variable is serialized once per graph
+under a selection that uses no variable and reaches into other objects
+(a record's own scalars are as quick to answer afresh) is serialized once per graph
 version and reused wherever the same selection meets the same record again,
 in this request or a later one: each entity of a page with its relations,
 each relation under either of its ends. The serialized fragment goes into
@@ -544,7 +545,8 @@ class Plan:
         selection_sets = [n.selection_set for n in nodes if n.selection_set]
         # Per Python class of value: the object type and the steps of the
         # sub-selection on it, found on first use.
-        by_class: dict[type, tuple[str, list[_Step]]] = {}
+        # The flag: whether the selection reaches into other objects (see `remembered`).
+        by_class: dict[type, tuple[str, list[_Step], bool]] = {}
         executor = self.executor
         abstract = is_abstract_type(named)
         # A selection without variables gives the same answer for the same record at one graph version.
@@ -552,7 +554,7 @@ class Plan:
         memo = executor.fragments
         kept = [True]  # False once a fragment of this selection depended on the request
 
-        def remembered(value: Any, found: tuple[str, list[_Step]], path: Path, run: _Run) -> Any:
+        def remembered(value: Any, found: tuple[str, list[_Step], bool], path: Path, run: _Run) -> Any:
             key = _record_key(value, run.watched.store) if kept[0] else None  # type: ignore[union-attr]
             if key is None:
                 return run.run_steps(found[0], found[1], value, path)
@@ -572,11 +574,15 @@ class Plan:
             memo.put(entry, fragment, len(blob) + len(key) + 200)
             return fragment
 
-        def object_steps(value: Any) -> tuple[str, list[_Step]] | None:
+        def object_steps(value: Any) -> tuple[str, list[_Step], bool] | None:
             object_type = executor.runtime_type(named, value) if abstract else named
             if not abstract and not executor.is_type_of(object_type, value):  # type: ignore[arg-type]
                 return None
-            found = (object_type.name, self.steps(object_type, selection_sets))  # type: ignore[arg-type]
+            steps = self.steps(object_type, selection_sets)  # type: ignore[arg-type]
+            # Only a selection that reaches into other objects is worth a fragment: serializing
+            # and looking up a record's few scalars costs about what answering them afresh does.
+            deep = selection is not None and any(step.nodes[0].selection_set is not None for step in steps)
+            found = (object_type.name, steps, deep)
             by_class[type(value)] = found
             return found
 
@@ -597,7 +603,7 @@ class Plan:
                 if found is None:
                     error = GraphQLError(f"Expected value of type '{named.name}' but got: {inspect(value)}.")
                     return failure(error, path, run)
-            if selection is not None and run.graph is not None:
+            if found[2] and run.graph is not None:
                 if non_null:
                     return remembered(value, found, path, run)
                 try:
