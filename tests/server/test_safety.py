@@ -8,6 +8,8 @@ clients that leave mid-request, and plain-text responses from any layer.
 from __future__ import annotations
 
 import logging
+import os
+import re
 
 import pytest
 from starlette.applications import Starlette
@@ -17,7 +19,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from oversight_graph.server.app import create_app
-from oversight_graph.server.safety import SafetyNet
+from oversight_graph.server.safety import SafetyNet, new_request_id
 from oversight_graph.server.settings import Settings
 from tests.server.test_error_shape import assert_error_shape
 
@@ -158,3 +160,19 @@ def test_plain_text_errors_from_any_layer_are_rewritten():
         assert body["errors"][0]["message"] == "I refuse"
         assert body["errors"][0]["extensions"]["code"] == "HTTP_ERROR"
         assert int(response.headers["content-length"]) == len(response.content)
+
+
+def test_request_ids_are_unique_hex_and_a_forked_worker_draws_its_own():
+    ids = {new_request_id() for _ in range(10_000)}
+    assert len(ids) == 10_000 and all(re.fullmatch("[0-9a-f]{32}", i) for i in ids)
+    # Workers are forked from one process: each must draw its own ids, not repeat its parent's.
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child process
+        os.write(write, new_request_id().encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    drawn_by_child = os.read(read, 64).decode()
+    os.close(read)
+    assert re.fullmatch("[0-9a-f]{32}", drawn_by_child) and drawn_by_child != new_request_id()
