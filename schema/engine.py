@@ -148,7 +148,7 @@ class CacheSizes:
 
     documents: int = 512
     validations: int = 512
-    prepared: int = 1024
+    prepared: int = 8192  # per (document, variables): clients send the same document with many values
     plans: int = 512
     responses: int = 2048
     response_bytes: int = 64 * 1024 * 1024
