@@ -175,14 +175,13 @@ class Entity(Node):
     citations: list[Citation] = strawberry.field(
         description="Sources of the entity's own facts (its date, status, description)."
     )
+    # Read straight from the record (the graph's Kind is the schema's EntityKind).
+    kind: EntityKind = strawberry.field(description="The kind of entity; it matches the object type.")
 
     @strawberry.field(description="Global id (base64 of `TypeName:key`).")
     def id(root: gm.Entity) -> strawberry.ID:
         return strawberry.ID(global_id(TYPE_NAMES[root.kind], root.key))
 
-    @strawberry.field(description="The kind of entity; it matches the object type.")
-    def kind(root: gm.Entity) -> EntityKind:
-        return root.kind
 
     @strawberry.field(
         description="Names of this entity's fields whose values are not stated by the sources (e.g. `name`)."
