@@ -36,7 +36,9 @@ under a selection that uses no variable and reaches into other objects
 (a record's own scalars are as quick to answer afresh) is serialized once per graph
 version and reused wherever the same selection meets the same record again,
 in this request or a later one: each entity of a page with its relations,
-each relation under either of its ends. The serialized fragment goes into
+each relation under either of its ends. The records under such a selection
+are in its fragments already and get none of their own; and, as in the
+engine's caches, a record's fragment is made only from its second sight. The serialized fragment goes into
 the response as it is (``orjson.Fragment``). A record's fragment is kept only
 if computing it raised no error and read nothing of the request but the
 graph and the limits (the context is watched while it is computed): an
@@ -89,7 +91,7 @@ from strawberry.types.arguments import convert_arguments
 from oversight_graph.graph import deadline
 from oversight_graph.graph import model as gm
 from oversight_graph.graph.deadline import DeadlineExceeded
-from oversight_graph.schema.cache import LRU
+from oversight_graph.schema.cache import LRU, Doorkeeper
 
 __all__ = ["DeadlineExceeded", "LeanExecutor", "Plan", "directive_variables"]
 
@@ -194,7 +196,7 @@ class LeanExecutor:
         Bounds of the fragment cache (``fragment_entries=0`` turns it off).
     """
 
-    def __init__(self, schema: Any, fragment_entries: int = 200_000, fragment_bytes: int = 64 * 1024 * 1024) -> None:
+    def __init__(self, schema: Any, fragment_entries: int = 400_000, fragment_bytes: int = 256 * 1024 * 1024) -> None:
         self.graphql_schema: GraphQLSchema = schema._schema
         self._registry = schema.schema_converter.scalar_registry
         self._config = schema.config
@@ -204,6 +206,17 @@ class LeanExecutor:
         self._checked: dict[tuple[str, type], bool] = {}
         self.fragments: LRU[tuple[Any, ...], orjson.Fragment] = LRU(fragment_entries, fragment_bytes)
         """Serialized responses of keyed records under variable-free selections (see the module docstring)."""
+        self.fragment_door = Doorkeeper(2 * fragment_entries)
+        # The types whose values may be graph records (entities, relations), which fragments are kept for.
+        entity = self.graphql_schema.get_type("Entity")
+        self.record_types = frozenset(
+            {"Entity", "Node", "Relation"}
+            | {
+                t.name
+                for t in self.graphql_schema.type_map.values()
+                if isinstance(t, GraphQLObjectType) and entity is not None and entity in t.interfaces
+            }
+        )
         self._stores: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
     # -- entry points ----------------------------------------------------------
@@ -463,7 +476,9 @@ class Plan:
         return self._root
 
     # -- completing values -----------------------------------------------------------
-    def completer(self, type_: GraphQLOutputType, plan: _FieldPlan, nodes: list[FieldNode]) -> Completer:
+    def completer(
+        self, type_: GraphQLOutputType, plan: _FieldPlan, nodes: list[FieldNode], inside: bool = False
+    ) -> Completer:
         """A function turning a resolved value of ``type_`` into its response value.
 
         A null in a non-null position, or an error, records an error and
@@ -486,7 +501,7 @@ class Plan:
                 raise _Null
 
         if isinstance(named, GraphQLList):
-            item = self.completer(named.of_type, plan, nodes)
+            item = self.completer(named.of_type, plan, nodes, inside)
 
             def complete_list(value: Any, path: Path, run: _Run) -> Any:
                 if value is None:
@@ -550,7 +565,13 @@ class Plan:
         executor = self.executor
         abstract = is_abstract_type(named)
         # A selection without variables gives the same answer for the same record at one graph version.
-        selection = next(_SELECTIONS) if not self._uses_variables(selection_sets) else None
+        # Inside a selection that is kept as fragments, the records under it are in those fragments already.
+        selection = (
+            next(_SELECTIONS)
+            if not inside and named.name in executor.record_types and not self._uses_variables(selection_sets)
+            else None
+        )
+        door = executor.fragment_door
         memo = executor.fragments
         kept = [True]  # False once a fragment of this selection depended on the request
 
@@ -562,6 +583,8 @@ class Plan:
             fragment = memo.get(entry)
             if fragment is not None:
                 return fragment
+            if not door.again(entry):  # kept from the second sight, as the engine's own caches
+                return run.run_steps(found[0], found[1], value, path)
             errors, touched = len(run.errors), run.watched.touched  # type: ignore[union-attr]
             data = run.run_steps(found[0], found[1], value, path)
             if len(run.errors) != errors:
@@ -578,7 +601,7 @@ class Plan:
             object_type = executor.runtime_type(named, value) if abstract else named
             if not abstract and not executor.is_type_of(object_type, value):  # type: ignore[arg-type]
                 return None
-            steps = self.steps(object_type, selection_sets)  # type: ignore[arg-type]
+            steps = self.steps(object_type, selection_sets, inside or selection is not None)  # type: ignore[arg-type]
             # Only a selection that reaches into other objects is worth a fragment: serializing
             # and looking up a record's few scalars costs about what answering them afresh does.
             deep = selection is not None and any(step.nodes[0].selection_set is not None for step in steps)
@@ -644,7 +667,9 @@ class Plan:
         return False
 
     # -- selections ------------------------------------------------------------------
-    def steps(self, type_: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode]) -> list[_Step]:
+    def steps(
+        self, type_: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode], inside: bool = False
+    ) -> list[_Step]:
         fields: dict[str, list[FieldNode]] = {}
         visited: set[str] = set()
         for selection_set in selection_sets:
@@ -656,7 +681,7 @@ class Plan:
                 found.append(_Step(response_key, nodes, None, None))
                 continue
             plan = self.executor.plan(type_, name)
-            found.append(_Step(response_key, nodes, plan, self.completer(plan.field_def.type, plan, nodes)))
+            found.append(_Step(response_key, nodes, plan, self.completer(plan.field_def.type, plan, nodes, inside)))
         return found
 
     def _collect_into(

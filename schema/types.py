@@ -182,7 +182,6 @@ class Entity(Node):
     def id(root: gm.Entity) -> strawberry.ID:
         return strawberry.ID(global_id(TYPE_NAMES[root.kind], root.key))
 
-
     @strawberry.field(
         description="Names of this entity's fields whose values are not stated by the sources (e.g. `name`)."
     )
