@@ -194,6 +194,11 @@ def _document_or_error(query: str, limits: Limits) -> DocumentNode | GraphQLErro
         return error
 
 
+def _stopped(result: ExecutionResult) -> DeadlineExceeded | None:
+    """The time limit's stop, if graphql-core reported it as a resolver's error."""
+    return next((e.original_error for e in result.errors or () if isinstance(e.original_error, DeadlineExceeded)), None)
+
+
 def _select(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode | None:
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is None:
@@ -422,14 +427,7 @@ class Engine:
                     except DeadlineExceeded as stop:
                         stopped = stop
                     else:
-                        stopped = next(
-                            (
-                                e.original_error
-                                for e in result.errors or ()
-                                if isinstance(e.original_error, DeadlineExceeded)
-                            ),
-                            None,
-                        )
+                        stopped = _stopped(result)
                     if stopped is not None:
                         yield self._timeout(stopped, context).body  # this event only; the stream goes on
                         continue
@@ -509,10 +507,7 @@ class Engine:
         try:
             if prepared.plan is None:
                 result = self.executor.hand_over(ready.document, prepared.operation, ready.variables, context)
-                stopped = next(
-                    (e.original_error for e in result.errors or () if isinstance(e.original_error, DeadlineExceeded)),
-                    None,
-                )
+                stopped = _stopped(result)
                 if stopped is not None:
                     raise stopped
             else:

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -394,24 +394,30 @@ def directive_variables(
     same variable name with another type.
     """
     names: set[str] = set()
-    stack: list[Any] = [operation]
-    spread: set[str] = set()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, FragmentSpreadNode):
-            name = node.name.value
-            if name not in spread and name in fragments:
-                spread.add(name)
-                stack.append(fragments[name])
+    for node in _reachable([operation], fragments):
         for directive in getattr(node, "directives", None) or ():
             if directive.name.value in ("skip", "include"):
                 for argument in directive.arguments:
                     if isinstance(argument.value, VariableNode):
                         names.add(argument.value.name.value)
-        selection_set = getattr(node, "selection_set", None)
+    return tuple(sorted(names))
+
+
+def _reachable(roots: Sequence[Any], fragments: dict[str, FragmentDefinitionNode]) -> Iterator[Any]:
+    """Every node under ``roots`` (operations, selection sets, selections), following each spread fragment once."""
+    stack: list[Any] = list(roots)
+    spread: set[str] = set()
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, FragmentSpreadNode):
+            name = node.name.value
+            if name not in spread and name in fragments:
+                spread.add(name)
+                stack.append(fragments[name])
+        selection_set = node if isinstance(node, SelectionSetNode) else getattr(node, "selection_set", None)
         if selection_set is not None:
             stack.extend(selection_set.selections)
-    return tuple(sorted(names))
 
 
 Path = tuple[Any, ...]
@@ -644,27 +650,10 @@ class Plan:
 
     def _uses_variables(self, selection_sets: Sequence[SelectionSetNode]) -> bool:
         """Whether a field argument anywhere under these selections (fragments included) reads a variable."""
-        stack: list[Any] = list(selection_sets)
-        spread: set[str] = set()
-        while stack:
-            node = stack.pop()
-            if isinstance(node, FragmentSpreadNode):
-                name = node.name.value
-                if name not in spread and name in self.fragments:
-                    spread.add(name)
-                    stack.append(self.fragments[name].selection_set)
-                continue
-            if (
-                isinstance(node, FieldNode)
-                and node.arguments
-                and any(_reads_variable(argument.value) for argument in node.arguments)
-            ):
-                return True
-            if isinstance(node, SelectionSetNode):
-                stack.extend(node.selections)
-            elif getattr(node, "selection_set", None) is not None:
-                stack.append(node.selection_set)
-        return False
+        return any(
+            isinstance(node, FieldNode) and any(_reads_variable(argument.value) for argument in node.arguments or ())
+            for node in _reachable(selection_sets, self.fragments)
+        )
 
     # -- selections ------------------------------------------------------------------
     def steps(

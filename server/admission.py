@@ -25,6 +25,7 @@ more than what is left is refused with ``429 RATE_LIMITED``.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -147,6 +148,15 @@ class Budget:
             "x-ratelimit-reset": str(int(self.reset_at)),
             "x-query-cost": str(self.cost),
         }
+
+    def refusal(self, window: float, what: str = "request") -> tuple[str, dict[str, int]]:
+        """For a refused budget: the ``RATE_LIMITED`` message and extensions (``retryAfter`` in whole seconds)."""
+        wait = max(1, math.ceil(self.reset_at - time.time()))
+        message = (
+            f"this {what} would cost {self.cost} and {self.remaining} of the client's budget of "
+            f"{self.limit} per {window:g} s is left; retry after {wait} s"
+        )
+        return message, {"limit": self.limit, "remaining": self.remaining, "cost": self.cost, "retryAfter": wait}
 
 
 class Budgets:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -465,14 +464,9 @@ class GraphQLEndpoint:
         budget = self.budgets.charge(client_key(context, request), cost)
         request.scope.setdefault("state", {})["rate_limit"] = budget
         if budget.refused:
-            wait = max(1, math.ceil(budget.reset_at - time.time()))
+            message, extensions = budget.refusal(self.budgets.window)
             raise HttpError(
-                429,
-                "RATE_LIMITED",
-                f"this request would cost {cost} and {budget.remaining} of the client's budget of "
-                f"{budget.limit} per {self.budgets.window:g} s is left; retry after {wait} s",
-                {"retry-after": str(wait)},
-                extensions={"limit": budget.limit, "remaining": budget.remaining, "cost": cost, "retryAfter": wait},
+                429, "RATE_LIMITED", message, {"retry-after": str(extensions["retryAfter"])}, extensions=extensions
             )
         context.rate_limit = budget
 

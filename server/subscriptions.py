@@ -24,8 +24,6 @@ distinct connections mode, on Strawberry's SSE transport).
 from __future__ import annotations
 
 import logging
-import math
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -202,17 +200,8 @@ class Subscriptions:
         context.rate_limit = budget
         if not budget.refused:
             return None
-        wait = max(1, math.ceil(budget.reset_at - time.time()))
-        return error_list(
-            "RATE_LIMITED",
-            f"this operation would cost {ready.cost} and {budget.remaining} of the client's budget of "
-            f"{budget.limit} per {self.budgets.window:g} s is left; retry after {wait} s",
-            context.request_id,
-            limit=budget.limit,
-            remaining=budget.remaining,
-            cost=ready.cost,
-            retryAfter=wait,
-        )
+        message, extensions = budget.refusal(self.budgets.window, "operation")
+        return error_list("RATE_LIMITED", message, context.request_id, **extensions)
 
     async def _query(self, ready: Ready) -> AsyncIterator[bytes]:
         if ready.cost > self.settings.offload_cost:
