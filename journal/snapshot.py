@@ -33,7 +33,7 @@ from oversight_graph.journal.base import Journal
 from oversight_graph.journal.errors import SnapshotError
 from oversight_graph.journal.readmodel import ReadModel
 
-__all__ = ["KEEP", "latest_snapshot", "read_snapshot", "write_snapshot"]
+__all__ = ["KEEP", "latest_snapshot", "partial_path", "read_snapshot", "write_snapshot"]
 
 MAGIC = b"OVERSIGHT-GRAPH-SNAPSHOT"
 FORMAT = 2
@@ -72,8 +72,7 @@ def write_snapshot(model: ReadModel, journal: Journal) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     version = model.version
     final = folder / f"{version:012d}.snapshot"
-    # Named after this process too: several workers may snapshot the same version at once.
-    temporary = folder / f".{version:012d}.{os.getpid()}.snapshot.partial"
+    temporary = partial_path(journal, version, os.getpid())
     with temporary.open("wb") as raw:
         raw.write(MAGIC + f" {FORMAT} {version} {journal.journal_id}\n".encode())
         hashing = _Hashing(raw)
@@ -88,6 +87,15 @@ def write_snapshot(model: ReadModel, journal: Journal) -> Path:
     for old in sorted(folder.glob("*.snapshot"))[:-KEEP]:
         old.unlink(missing_ok=True)
     return final
+
+
+def partial_path(journal: Journal, version: int, pid: int) -> Path:
+    """Where process ``pid`` writes the snapshot of ``version`` before renaming it into place.
+
+    Named after the process too, so that two writers never share one, and
+    one left by a killed writer can be told from one being written.
+    """
+    return journal.snapshot_dir / f".{version:012d}.{pid}.snapshot.partial"
 
 
 def _sync_folder(folder: Path) -> None:

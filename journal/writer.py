@@ -42,17 +42,14 @@ class Writer:
     journal
         Where change sets are recorded.
     model
-        The in-memory graph they are applied to.
-    snapshot_every
-        Write a snapshot after this many change sets since the last one (0: never).
+        The in-memory graph they are applied to (snapshots of it are
+        written by :class:`journal.snapshotter.Snapshotter`, not here).
     """
 
-    def __init__(self, journal: Journal, model: ReadModel, snapshot_every: int = 0) -> None:
+    def __init__(self, journal: Journal, model: ReadModel) -> None:
         self.journal = journal
         self.model = model
-        self.snapshot_every = snapshot_every
         self._lock = threading.Lock()
-        self._since_snapshot = 0
         self.forked_from: int | None = None
         """The process that loaded the graph, when workers are forked from it (they reconnect to the journal)."""
 
@@ -105,17 +102,4 @@ class Writer:
             # Recorded durably: now (and only now) the graph changes.
             self.model.apply(change)
             log.info("version %d by %s (%s): %d effect(s)", change.version, actor.name, actor.role.value, len(effects))
-            self._since_snapshot += 1
-            if self.snapshot_every and self._since_snapshot >= self.snapshot_every:
-                self._snapshot()
         return change
-
-    def _snapshot(self) -> None:
-        from oversight_graph.journal.snapshot import write_snapshot
-
-        self._since_snapshot = 0
-        try:
-            with self.model.reading():
-                write_snapshot(self.model, self.journal)
-        except OSError as error:  # a snapshot only saves time at the next start
-            log.warning("snapshot not written: %s", error)

@@ -36,6 +36,7 @@ from oversight_graph.graph.errors import DataError, ValidationFailed
 from oversight_graph.graph.store import GraphStore
 from oversight_graph.journal.errors import JournalError
 from oversight_graph.journal.feed import ChangeFeed
+from oversight_graph.journal.snapshotter import Snapshotter
 from oversight_graph.journal.startup import Follower, open_journal, start_model
 from oversight_graph.journal.writer import Writer
 from oversight_graph.schema import build_schema
@@ -105,7 +106,7 @@ def open_writer(settings: Settings) -> Writer:
         model.version,
         time.perf_counter() - started,
     )
-    return Writer(journal, model, settings.snapshot_every)
+    return Writer(journal, model)
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop) -> Callable[[Callable[[], None]], None]:
@@ -167,6 +168,7 @@ def create_app(
     # Created here, started in each serving process (threads do not cross a fork).
     follower = Follower(writer.journal, writer.model, settings.follow_interval) if writer is not None else None
     endpoint.follower = follower
+    snapshots = Snapshotter(writer.journal, writer.model, settings.snapshot_every) if writer is not None else None
 
     async def healthz(request: Request) -> Response:
         body: dict[str, object] = {
@@ -217,6 +219,8 @@ def create_app(
             # if the database is away meanwhile, it serves what it has and the follower catches up later.
             follower.check()
             follower.start()
+        if snapshots is not None:
+            snapshots.start()
         watcher = None
         if follower is not None and metrics.enabled:
             watcher = asyncio.create_task(_watch_replica(follower, metrics, settings.follow_interval))
@@ -228,6 +232,8 @@ def create_app(
             if feed is not None:
                 restore_signals()
                 feed.stop()
+            if snapshots is not None:
+                snapshots.stop()  # a snapshot half written is ended: the next start replays a little more
             if follower is not None and writer is not None:
                 follower.stop()
                 writer.model.run_exclusive = _call_now
@@ -258,6 +264,7 @@ def create_app(
     # Streaming connections and open subscriptions (counts for the metrics).
     app.state.subscriptions = subscriptions
     app.state.follower = follower
+    app.state.snapshots = snapshots
     return app
 
 

@@ -133,7 +133,7 @@ def _with_writer(args: argparse.Namespace, err: TextIO) -> Any:
         print(f"oversight {args.command}: {error}; {consequence}", file=err)
         journal.close()
         return None
-    return Writer(journal, model, settings.snapshot_every)
+    return Writer(journal, model)
 
 
 def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

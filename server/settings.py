@@ -238,7 +238,7 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
     ),
     "snapshot_every": (
         int,
-        "Write a snapshot of the graph after this many change sets, so a restart replays few (default `1000`; `0`: never).",
+        "Write a snapshot of the graph after this many change sets, so a restart replays few (default `1000`; `0`: never). A forked child writes it while the server goes on serving and writing.",
     ),
     "follow_interval": (
         float,

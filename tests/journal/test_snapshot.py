@@ -93,13 +93,12 @@ def test_a_snapshot_of_another_journal_is_refused(writer: Writer, journal: SQLit
         other.close()
 
 
-def test_automatic_snapshots_keep_the_newest(journal: SQLiteJournal) -> None:
-    writer = Writer(journal, start_model(journal, SEED), snapshot_every=2)
-    for number in range(7):
+def test_only_the_newest_snapshots_are_kept(writer: Writer, journal: SQLiteJournal) -> None:
+    for number in range(KEEP + 2):
         _edit(writer, number)
+        write_snapshot(writer.model, journal)
     kept = latest_snapshot(journal, journal.head())
-    assert len(kept) == KEEP
-    assert [int(p.stem) for p in kept] == [7, 5]
+    assert [int(p.stem) for p in kept] == list(range(journal.head(), journal.head() - KEEP, -1))
 
 
 @pytest.fixture(scope="module")
