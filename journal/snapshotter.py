@@ -147,7 +147,11 @@ class Snapshotter:
 
     # -- turns ------------------------------------------------------------------------
     def _applied(self, change: ChangeSet) -> None:
-        if self.every and change.version - self.last >= self.every and self._child is None:
+        if not self.every or change.version - self.last < self.every or self._child is not None:
+            return
+        # Another worker on this folder may have written one meanwhile: count from it.
+        self.last = max(self.last, self._newest_on_disk())
+        if change.version - self.last >= self.every:
             self.snapshot()
 
     def snapshot(self) -> bool:

@@ -145,16 +145,28 @@ def test_a_failed_snapshot_is_logged_and_tried_at_the_next_turn(
 
 
 def test_one_writer_per_folder(writer: Writer, journal: Journal, snapshots: Snapshotter) -> None:
-    """Two workers serving one journal share its folder: while one writes a snapshot, the other skips its turn."""
+    """Two workers serving one journal share its folder: one writes each snapshot, the other counts from it."""
     other = Snapshotter(journal, writer.model, every=3)
-    snapshots._write = _slow(3.0)
-    for number in range(3):
-        _edit(writer, number)
-    assert snapshots.running
-    assert not other.snapshot()
-    assert snapshots.wait(30)
-    assert not other.snapshot()  # the folder has this version already
-    assert other.last == 4
+    other.start()
+    try:
+        snapshots._write = _slow(3.0)
+        for number in range(3):
+            _edit(writer, number)
+        assert snapshots.running and not other.running  # the folder's lock is the child's
+        assert not other.snapshot()
+        assert snapshots.wait(30)
+        assert not other.snapshot()  # the folder has this version already
+        assert other.last == 4
+        snapshots._write = write_snapshot
+        _edit(writer, 3)  # version 5: the snapshot of 4 is recent enough for both
+        assert not snapshots.running and not other.running
+        for number in range(4, 6):
+            _edit(writer, number)
+        assert snapshots.wait(30) and other.wait(30)
+        assert _versions(journal) == [7, 4]
+        assert snapshots.written + other.written == 2
+    finally:
+        other.stop(timeout=30)
 
 
 def test_a_snapshotter_counts_from_the_newest_snapshot_on_disk(writer: Writer, journal: Journal) -> None:
