@@ -1,19 +1,22 @@
 """Writes and reads while the server writes snapshots in the background.
 
 ``python -m bench.snapshots [--size 100k] [--every 300] [--seconds 20]`` serves a
-journal begun from a generated graph (once to import it, then twice measured), with automatic snapshots off and
-then every ``--every`` change sets, and each time runs one writer (single-operation
-change sets, as fast as they are acknowledged) and four readers for
-``--seconds``. It prints, for both runs, the writes and reads per second,
-their p50, p99 and longest latency, the snapshots written and how long each
-took (from the server's log), and the peak memory of the server with its
-snapshot children (the sum of their proportional set sizes, sampled every
-0.2 s, so pages the child shares with the server count once). Results go to
-``bench/results/snapshots.md`` (and ``.json``); nothing is asserted.
+journal begun from a generated graph (once to import it, then three times
+measured): with automatic snapshots off; every ``--every`` change sets in a
+forked child (the default); and every ``--every`` change sets in the
+server's own process (``--no-snapshot-in-background``). Each time it runs
+one writer (single-operation change sets, as fast as they are acknowledged)
+and four readers for ``--seconds``, and prints the writes and reads per
+second, their p50, p99 and longest latency, the snapshots written and how
+long each took (from the server's log), and the memory of the server with
+its snapshot children before the load and at its peak (the sum of their
+proportional set sizes, sampled every 0.2 s, so pages a child shares with
+the server count once). Results go to ``bench/results/snapshots.md`` (and
+``.json``); nothing is asserted.
 
-A snapshot written by the server itself would hold every write up for as
-long as it takes (the "snapshot s" column); written by a forked child, the
-longest write should stay near its p99.
+Written in the server's own process, a snapshot holds every write up for as
+long as it takes (the "snapshot s" column); written by a forked child, it
+holds none up, at the price of the child's copied pages (the PSS column).
 """
 
 from __future__ import annotations
@@ -51,7 +54,9 @@ def _pss_kb(pid: int) -> int:
     return total
 
 
-def _run(directory: Path, db: Path, token: str, every: int, seconds: float, log: Path) -> dict[str, Any]:
+def _run(
+    directory: Path, db: Path, token: str, every: int, seconds: float, log: Path, background: bool = True
+) -> dict[str, Any]:
     port = _free_port()
     with log.open("w") as out:
         server = subprocess.Popen(
@@ -68,6 +73,7 @@ def _run(directory: Path, db: Path, token: str, every: int, seconds: float, log:
                 str(port),
                 "--snapshot-every",
                 str(every),
+                "--snapshot-in-background" if background else "--no-snapshot-in-background",
                 "--log-level",
                 "info",
             ],
@@ -130,6 +136,7 @@ def _run(directory: Path, db: Path, token: str, every: int, seconds: float, log:
     written = [(int(v), float(s)) for v, s in _WRITTEN.findall(log.read_text())]
     return {
         "every": every,
+        "background": background,
         "writes_per_s": len(writes) / seconds,
         "write_p50_ms": _percentile(writes, 0.5) * 1000,
         "write_p99_ms": _percentile(writes, 0.99) * 1000,
@@ -165,7 +172,8 @@ def _table(size: str, runs: list[dict[str, Any]]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
-        label = f"every {run['every']}" if run["every"] else "off"
+        where = "forked child" if run["background"] else "server's process"
+        label = f"every {run['every']}, {where}" if run["every"] else "off"
         took = ", ".join(f"{s:.1f}" for _, s in run["snapshots"]) or "–"
         lines.append(
             f"| {label} | {_fmt(run['writes_per_s'])} "
@@ -198,10 +206,12 @@ def main(argv: list[str] | None = None) -> int:
             text=True,
             cwd=ROOT.parent,
         ).stdout.split()[-1]
-        # The first start imports the files into the journal; both measured runs then start from it alike.
-        _run(directory, db, token, 0, 1, Path(temporary) / "server-import.log")
-        for every in (0, args.every):
-            runs.append(_run(directory, db, token, every, args.seconds, Path(temporary) / f"server-{every}.log"))
+        # The first start imports the files into the journal and snapshots it at its first write;
+        # both measured runs then start from that snapshot alike.
+        _run(directory, db, token, 1, 1, Path(temporary) / "server-import.log")
+        for every, background in ((0, True), (args.every, True), (args.every, False)):
+            log = Path(temporary) / f"server-{every}-{background}.log"
+            runs.append(_run(directory, db, token, every, args.seconds, log, background))
     text = f"`uptime` at the start: {began}; at the end: {_uptime()}\n\n" + _table(args.size, runs)
     print(text)
     args.out.mkdir(parents=True, exist_ok=True)

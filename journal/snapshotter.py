@@ -42,10 +42,12 @@ from oversight_graph.journal.changes import ChangeSet
 from oversight_graph.journal.readmodel import ReadModel
 from oversight_graph.journal.snapshot import latest_snapshot, partial_path, write_snapshot
 
-__all__ = ["Snapshotter"]
+__all__ = ["HAS_FORK", "Snapshotter"]
 
 log = logging.getLogger("oversight.journal")
 
+HAS_FORK = hasattr(os, "fork")
+"""Whether this platform can fork (POSIX); elsewhere snapshots are written in the applying thread."""
 LOCK_NAME = ".writing"
 """The file in a snapshot folder whose ``flock`` a writing child holds."""
 _REPORT_LIMIT = 2000
@@ -93,7 +95,7 @@ class Snapshotter:
     >>> snapshots.stop(); journal.close()
     """
 
-    def __init__(self, journal: Journal, model: ReadModel, every: int, *, fork: bool = hasattr(os, "fork")) -> None:
+    def __init__(self, journal: Journal, model: ReadModel, every: int, *, fork: bool = HAS_FORK) -> None:
         self.journal = journal
         self.model = model
         self.every = every

@@ -36,7 +36,7 @@ from oversight_graph.graph.errors import DataError, ValidationFailed
 from oversight_graph.graph.store import GraphStore
 from oversight_graph.journal.errors import JournalError
 from oversight_graph.journal.feed import ChangeFeed
-from oversight_graph.journal.snapshotter import Snapshotter
+from oversight_graph.journal.snapshotter import HAS_FORK, Snapshotter
 from oversight_graph.journal.startup import Follower, open_journal, start_model
 from oversight_graph.journal.writer import Writer
 from oversight_graph.schema import build_schema
@@ -168,7 +168,13 @@ def create_app(
     # Created here, started in each serving process (threads do not cross a fork).
     follower = Follower(writer.journal, writer.model, settings.follow_interval) if writer is not None else None
     endpoint.follower = follower
-    snapshots = Snapshotter(writer.journal, writer.model, settings.snapshot_every) if writer is not None else None
+    snapshots = (
+        Snapshotter(
+            writer.journal, writer.model, settings.snapshot_every, fork=settings.snapshot_in_background and HAS_FORK
+        )
+        if writer is not None
+        else None
+    )
 
     async def healthz(request: Request) -> Response:
         body: dict[str, object] = {

@@ -48,6 +48,7 @@ class Settings:
     db: Path | str = DEFAULT_DB
     snapshots: Path | None = None
     snapshot_every: int = 1000
+    snapshot_in_background: bool = True
     follow_interval: float = 1.0
     min_version_wait: float = 2.0
     require_token: bool = False
@@ -239,6 +240,10 @@ SETTINGS_DOC: dict[str, tuple[type, str]] = {
     "snapshot_every": (
         int,
         "Write a snapshot of the graph after this many change sets, so a restart replays few (default `1000`; `0`: never). A forked child writes it while the server goes on serving and writing.",
+    ),
+    "snapshot_in_background": (
+        bool,
+        "Write automatic snapshots in a forked child, so that writes go on meanwhile (default on); off: in the server's own process, which needs less memory while writes wait for it.",
     ),
     "follow_interval": (
         float,

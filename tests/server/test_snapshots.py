@@ -9,6 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from starlette.testclient import TestClient
+
+from oversight_graph.server.app import create_app, open_writer
+from oversight_graph.server.settings import Settings
 from tests.server.serving import ROOT, Server, wait_for
 
 SEED = ROOT / "seed"
@@ -55,3 +60,18 @@ def test_two_workers_write_each_snapshot_once_and_a_restart_uses_it(tmp_path: Pa
         assert status == 200 and health["graphVersion"] == 6
         log = again.log_text()
     assert "snapshot" in log and "000000000005.snapshot" in log, log
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_the_setting_chooses_where_snapshots_are_written(tmp_path: Path, background: bool) -> None:
+    settings = Settings(data=SEED, db=tmp_path / "graph.db", snapshot_every=2, snapshot_in_background=background)
+    writer = open_writer(settings)
+    app = create_app(settings=settings, writer=writer)
+    try:
+        with TestClient(app):
+            snapshots = app.state.snapshots
+            assert snapshots.fork is background and snapshots.every == 2
+            assert snapshots._applied in writer.model.listeners  # counting while serving
+        assert snapshots._applied not in writer.model.listeners
+    finally:
+        writer.journal.close()
