@@ -292,18 +292,21 @@ class Snapshotter:
         return descriptor
 
     def _remove_stale_partials(self) -> None:
-        """Remove partial snapshots left by writers that are gone (killed mid-write)."""
-        folder = self.journal.snapshot_dir
-        if not folder.is_dir():
+        """Remove partial snapshots left by writers that are gone (killed mid-write).
+
+        When the folder's lock is free, no process is writing a snapshot
+        there, so every partial file in it is left over.
+        """
+        if not self.journal.snapshot_dir.is_dir():
             return
-        for path in folder.glob(".*.snapshot.partial"):
-            try:
-                pid = int(path.name.split(".")[2])
-            except (IndexError, ValueError):
-                continue
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+        try:
+            lock = self._take_folder()
+        except OSError:
+            return
+        if lock is None:
+            return  # a writer is at work: its partial file is not stale
+        try:
+            for path in self.journal.snapshot_dir.glob(".*.snapshot.partial"):
                 path.unlink(missing_ok=True)
-            except PermissionError:
-                pass  # alive, someone else's
+        finally:
+            os.close(lock)

@@ -197,11 +197,19 @@ def test_without_fork_the_snapshot_is_written_in_the_applying_thread(writer: Wri
         snapshotter.stop()
 
 
-def test_partial_files_of_writers_that_are_gone_are_removed(journal: Journal, writer: Writer) -> None:
+def test_partial_files_of_writers_that_are_gone_are_removed(
+    journal: Journal, writer: Writer, snapshots: Snapshotter
+) -> None:
     journal.snapshot_dir.mkdir(parents=True, exist_ok=True)
-    gone = partial_path(journal, 9, 2**22 + 12345)  # above the machine's pid_max: no such process
-    alive = partial_path(journal, 9, os.getpid())
-    for path in (gone, alive):
-        path.write_bytes(b"half")
+    left = partial_path(journal, 9, 12345)
+    left.write_bytes(b"half")
+    snapshots._write = _slow(3.0)
+    for number in range(3):
+        _edit(writer, number)
+    assert snapshots.running  # a writer at work: its folder's partial files are not touched
     Snapshotter(journal, writer.model, every=3).start()
-    assert not gone.exists() and alive.exists()
+    assert left.exists()
+    assert snapshots.wait(30)
+    Snapshotter(journal, writer.model, every=3).start()  # nobody writing: what is left over goes
+    assert not left.exists()
+    assert _versions(journal) == [4]
