@@ -186,13 +186,14 @@ class Snapshotter:
 
     def _write_here(self) -> bool:
         version = self.model.version
+        started = time.monotonic()
         try:
             with self.model.reading():
                 self._write(self.model, self.journal)
         except OSError as error:
             self._failed(version, str(error))
             return False
-        self._succeeded(version, 0.0)
+        self._succeeded(version, time.monotonic() - started)
         return True
 
     def _fork(self, lock: int) -> bool:
