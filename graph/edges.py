@@ -14,6 +14,7 @@ from operator import attrgetter
 
 from oversight_graph.graph import deadline
 from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.derived import Change
 from oversight_graph.graph.enums import Confidence, Direction
 from oversight_graph.graph.model import Relation
 from oversight_graph.graph.queries import holds_at, relations
@@ -25,10 +26,22 @@ __all__ = ["list_relations", "sorted_relations"]
 _KEY = attrgetter("key")
 
 
+def _follow(store: GraphStore, change: Change) -> list[tuple[str, Relation | None]]:
+    """A relation change to a list of relations by key: its key leaves, or now holds the new relation."""
+    before, after = change.before, change.after
+    found: list[tuple[str, Relation | None]] = []
+    if isinstance(before, Relation):
+        found.append((before.key, None))
+    if isinstance(after, Relation):
+        found.append((after.key, after))
+    return found
+
+
 def sorted_relations(store: GraphStore, type_: RelationType | None = None) -> Sequence[Relation]:
     """Every relation (or every relation of ``type_``) in relation-key order.
 
-    Built once per version of the store; later calls return the same tuple.
+    Built once and kept current as relations change (see
+    :meth:`graph.store.GraphStore.sorted_items`); a list returned is never changed.
 
     Examples
     --------
@@ -37,18 +50,16 @@ def sorted_relations(store: GraphStore, type_: RelationType | None = None) -> Se
     ['org/anthropic|DEVELOPED|model/fable-5', 'org/meta|DEVELOPED|model/muse-spark']
     """
 
-    def build_all() -> tuple[Relation, ...]:
-        return tuple(sorted(store.relations(), key=_KEY))
+    def build_all() -> list[Relation]:
+        return sorted(store.relations(), key=_KEY)
 
     if type_ is None:
-        everything: tuple[Relation, ...] = store.cached("relations-by-key", build_all)
-        return everything
+        return store.sorted_items("relations-by-key", build_all, _KEY, _follow, watch=RelationType)
 
-    def build_type() -> tuple[Relation, ...]:
-        return tuple(r for r in sorted_relations(store) if r.type is type_)
+    def build_type() -> list[Relation]:
+        return [r for r in sorted_relations(store) if r.type is type_]
 
-    of_type: tuple[Relation, ...] = store.cached(("relations-by-key", type_), build_type)
-    return of_type
+    return store.sorted_items(("relations-by-key", type_), build_type, _KEY, _follow, watch=(type_,))
 
 
 def list_relations(

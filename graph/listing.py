@@ -135,8 +135,9 @@ def list_entities(
     The sequence is sorted ascending by :meth:`EntityOrder.walk_key` of the
     same order and direction; for most orders a descending listing is that
     sequence read backwards (see :meth:`EntityOrder.walks_backwards`).
-    Without a filter the sorted list is built once per version of the store
-    and entities are looked up only for the page that is read.
+    Without a filter the sorted list is built once and kept current as
+    entities change (see :meth:`graph.store.GraphStore.sorted_keys`), and
+    entities are looked up only for the page that is read.
 
     Examples
     --------
@@ -150,10 +151,7 @@ def list_entities(
         if order is EntityOrder.NAME:
             return EntitySequence(store, store.keys_of_kind(kind))
 
-        def build() -> list[str]:
-            return sorted(store.keys_of_kind(kind), key=lambda k: key(store.entity(k)))
-
-        return EntitySequence(store, store.cached(("sorted", kind, order, descending), build))
+        return EntitySequence(store, store.sorted_keys(kind, (order, descending), key))
     found = filter_entities(store, kind, where)
     return found if order is EntityOrder.NAME else sorted(found, key=key)
 

@@ -15,10 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.derived import Change
 from oversight_graph.graph.enums import AgreementStatus, Confidence, Direction, Kind
 from oversight_graph.graph.fuzzy import fuzzy_matches
 from oversight_graph.graph.model import Entity, Organization, Relation
-from oversight_graph.graph.store import GraphStore
+from oversight_graph.graph.store import ANY_RECORD, GraphStore
 from oversight_graph.graph.text import fold
 from oversight_graph.graph.vocabulary import RelationType
 
@@ -348,16 +349,25 @@ def stats(store: GraphStore) -> GraphStats:
     (2, 2)
     """
 
-    def build() -> GraphStats:
-        citations = sum(len(e.citations) for e in store.entities())
-        citations += sum(len(r.citations) for r in store.relations())
-        return GraphStats(
-            version=store.version,
-            entities={kind: store.count(kind) for kind in Kind},
-            relations={type_: store.count_type(type_) for type_ in RelationType},
-            documents=store.count(Kind.DOCUMENT),
-            citations=citations,
-        )
+    def build() -> int:
+        return sum(len(e.citations) for e in store.entities()) + sum(len(r.citations) for r in store.relations())
 
-    result: GraphStats = store.cached("stats", build)
-    return result
+    # The counts are kept by the store; the citations are counted once, then followed change by change.
+    citations: int = store.cached("citations", build, _count_citations, ANY_RECORD)
+    return GraphStats(
+        version=store.version,
+        entities={kind: store.count(kind) for kind in Kind},
+        relations={type_: store.count_type(type_) for type_ in RelationType},
+        documents=store.count(Kind.DOCUMENT),
+        citations=citations,
+    )
+
+
+def _count_citations(count: int, change: Change) -> int:
+    """The number of citations in the graph after ``change``, from the number before it."""
+    before, after = change.before, change.after
+    return (
+        count
+        - (len(before.citations) if before is not None else 0)
+        + (len(after.citations) if after is not None else 0)
+    )

@@ -8,6 +8,12 @@ and alias, entities by kind in name order, each entity's relations in key
 order (the order pagination walks), and a version number that changes with
 every change to the graph so that callers can cache on it.
 
+Derived indexes (the orders, the whole timeline, the relations by key...)
+are built on first use and kept: each says which changes can affect it
+(entities of some kinds, relations of some types or touching some entity)
+and either follows such a change (see :mod:`graph.derived`) or is dropped
+by it, so that one change costs only the indexes it touches.
+
 The store only stores. Queries are free functions in :mod:`graph.queries`
 that take the store first.
 """
@@ -15,12 +21,13 @@ that take the store first.
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Hashable, Iterable, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from operator import attrgetter
 from typing import Any, TypeVar
 
 import networkx as nx
 
+from oversight_graph.graph.derived import DROP, Change, SortedItems, SortedKeys
 from oversight_graph.graph.enums import AgreementStatus, Kind
 from oversight_graph.graph.errors import OversightError, UnknownEntity, UnknownRelation
 from oversight_graph.graph.model import Agreement, Entity, Organization, Relation
@@ -28,11 +35,43 @@ from oversight_graph.graph.names import NameIndex
 from oversight_graph.graph.text import fold
 from oversight_graph.graph.vocabulary import RelationType
 
-__all__ = ["DuplicateKey", "GraphStore"]
+__all__ = ["ANY_RECORD", "DuplicateKey", "GraphStore", "Watched"]
 
 _T = TypeVar("_T")
 _CACHE_MIN_DEGREE = 64
 _relation_key = attrgetter("key")
+_MISSING = object()
+
+Watched = Kind | RelationType | str
+"""What a derived index may depend on: the entities of a kind, the relations of a type, or (an entity
+key) the relations touching that entity."""
+
+ANY_RECORD: tuple[Watched, ...] = (*Kind, *RelationType)
+"""Every entity and every relation (a redirect is neither)."""
+
+_EVERY = object()
+"""Watched by indexes that name nothing: every change drops them, redirects too."""
+
+_Follow = Callable[[Any, "GraphStore", Change], Any]
+"""How a kept value follows a change: ``(value, store, change)`` to the value after it, or ``DROP``."""
+
+
+def _by_name(entity: Entity) -> tuple[str, str]:
+    """The order of entity lists: folded name, then key."""
+    return (fold(entity.name), entity.key)
+
+
+def _is_major(entity: Entity) -> bool:
+    return bool(getattr(entity, "major_ai_developer", False))
+
+
+def _plain(follow: Callable[[Any, Change], Any]) -> _Follow:
+    """``follow`` of a value kept by :meth:`GraphStore.cached`, as the store calls it."""
+
+    def followed(value: Any, store: GraphStore, change: Change) -> Any:
+        return follow(value, change)
+
+    return followed
 
 
 class DuplicateKey(OversightError, ValueError):
@@ -63,9 +102,13 @@ class GraphStore:
         self._by_kind: dict[Kind, list[str]] = {kind: [] for kind in Kind}
         self._by_type: dict[RelationType, int] = dict.fromkeys(RelationType, 0)
         self._version = 0
-        # Bumped by every change, unlike the version, which a journal sets once per change set.
+        # Bumped at the start and at the end of every change (odd while one is being made),
+        # unlike the version, which a journal sets once per change set.
         self._generation = 0
         self._derived: dict[Any, Any] = {}
+        # Who watches what: topic (a Kind, a RelationType, an entity key or _EVERY) -> name -> how it follows.
+        self._watchers: dict[Any, dict[Any, _Follow | None]] = {}
+        self._watching: dict[Any, tuple[Any, ...]] = {}
         self._building = threading.RLock()
         # Keys merged into another entity: lookups of the old key find the survivor.
         self._redirects: dict[str, str] = {}
@@ -96,7 +139,11 @@ class GraphStore:
         self._version = state["version"]
         self._redirects = state["redirects"]
         self._generation = 0
-        self._derived = {("kind", kind): keys for kind, keys in state.get("orders", {}).items()}
+        self._derived = {}
+        self._watchers = {}
+        self._watching = {}
+        for kind, keys in state.get("orders", {}).items():
+            self._keep(("keys", kind, "name"), SortedKeys(kind, _by_name, None, keys), 0, (kind,), SortedKeys.follow)
         self._building = threading.RLock()
 
     # -- state -------------------------------------------------------------
@@ -129,9 +176,83 @@ class GraphStore:
         self._invalidate()
 
     def _invalidate(self) -> None:
+        """Drop every derived index (after changes made without :meth:`_begin`, as loaders make them)."""
+        self._begin()
+        self._end(None, None)
+
+    def _begin(self) -> None:
+        """Mark a change as under way: a value built meanwhile is not kept (see :meth:`_keep`)."""
         self._generation += 1
-        if self._derived:
-            self._derived.clear()
+
+    def _end(self, change: Change | None, topics: Iterable[Any] | None) -> None:
+        """End a change begun with :meth:`_begin`: the derived indexes watching ``topics`` follow ``change``.
+
+        Without a ``change``, ``topics`` ``()`` drops only the indexes that
+        watch nothing in particular (after a redirect), and ``None`` drops
+        every index (after a bulk change, or a change that failed half-way).
+        """
+        try:
+            if topics is not None:
+                try:
+                    self._follow(change, topics)
+                    return
+                except BaseException:
+                    # Some indexes may have missed the change: none is kept, then the error goes on.
+                    self._drop_all()
+                    raise
+            self._drop_all()
+        finally:
+            self._generation += 1
+
+    def _drop_all(self) -> None:
+        self._derived.clear()
+        self._watchers.clear()
+        self._watching.clear()
+
+    def _follow(self, change: Change | None, topics: Iterable[Any]) -> None:
+        called: dict[Any, _Follow | None] = {}
+        for topic in (_EVERY, *topics):
+            watchers = self._watchers.get(topic)
+            if watchers:
+                # A copy: a warm-up thread may be keeping a value meanwhile.
+                for name, follow in tuple(watchers.items()):
+                    called.setdefault(name, follow)
+        for name, follow in called.items():
+            value = self._derived.get(name, _MISSING)
+            if follow is None or change is None or value is _MISSING:
+                self._drop(name)
+                continue
+            after = follow(value, self, change)
+            if after is DROP:
+                self._drop(name)
+            elif after is not value:
+                self._derived[name] = after
+
+    def _drop(self, name: Any) -> None:
+        self._derived.pop(name, None)
+        for topic in self._watching.pop(name, ()):
+            watchers = self._watchers.get(topic)
+            if watchers is not None:
+                watchers.pop(name, None)
+                if not watchers:
+                    self._watchers.pop(topic, None)
+
+    def _keep(self, name: Any, value: Any, generation: int, topics: tuple[Any, ...], follow: _Follow | None) -> None:
+        """Keep ``value``, built from the store as it was at ``generation``, unless a change began since.
+
+        A value built while a change was being made, or across one (from a
+        writer's thread), may be stale: it is returned to its caller only.
+        """
+        if generation & 1 or generation != self._generation:
+            return
+        self._drop(name)
+        self._derived[name] = value
+        self._watching[name] = topics
+        for topic in topics:
+            self._watchers.setdefault(topic, {})[name] = follow
+        if generation != self._generation:
+            # A change began while this was being kept (in another thread), and may have missed it.
+            self._drop(name)
 
     def set_version(self, version: int) -> None:
         """Set the version to a change journal's (see :mod:`journal`), after applying its change set.
@@ -145,20 +266,42 @@ class GraphStore:
             raise ValueError(f"version {version} is older than the store's {self._version}")
         self._version = version
 
-    def cached(self, name: Any, build: Any) -> Any:
-        """Return ``build()``, computed once per version of the store.
+    def cached(
+        self,
+        name: Any,
+        build: Callable[[], Any],
+        follow: Callable[[Any, Change], Any] | None = None,
+        watch: Iterable[Watched] | None = None,
+    ) -> Any:
+        """Return ``build()``, computed once and kept until a change it depends on.
 
         Parameters
         ----------
         name
-            Any hashable naming the derived value.
+            Any hashable naming the derived value (not a name that
+            :meth:`sorted_keys` or :meth:`sorted_items` uses).
         build
             A function of no arguments that computes it.
+        follow
+            How the value follows a change to what it watches: given the
+            value and the :class:`~graph.derived.Change` (made already), the
+            value after it, or :data:`~graph.derived.DROP` to have it built
+            anew when next asked for. Without it, such a change drops the value.
+        watch
+            What the value depends on (see :data:`Watched`): only changes to
+            these reach it. By default every change drops it, redirects too.
+
+        Raises
+        ------
+        ValueError
+            If ``follow`` is given without ``watch``.
         """
         try:
             return self._derived[name]
         except KeyError:
             pass
+        if follow is not None and watch is None:
+            raise ValueError("a value that follows changes must say what it watches")
         # Built under a lock, so that a request and a warm-up thread (see
         # graph.warm) do not both spend seconds building the same index.
         with self._building:
@@ -167,11 +310,91 @@ class GraphStore:
             except KeyError:
                 generation = self._generation
                 value = build()
-                # A change applied while building (from a writer's thread)
-                # makes the value stale: return it to this caller only.
-                if generation == self._generation:
-                    self._derived[name] = value
+                topics = (_EVERY,) if watch is None else tuple(watch)
+                self._keep(name, value, generation, topics, None if follow is None else _plain(follow))
                 return value
+
+    def sorted_keys(
+        self,
+        kind: Kind,
+        name: Hashable,
+        sort_key: Callable[[Entity], Any],
+        where: Callable[[Entity], bool] | None = None,
+    ) -> list[str]:
+        """Keys of the entities of ``kind`` that ``where`` accepts, sorted by ``sort_key``, kept current.
+
+        Built once. A change to an entity of ``kind`` is merged in when the
+        list is next asked for, into a new list: a list returned is never
+        changed. Changes to other kinds and to relations do not reach it.
+
+        Parameters
+        ----------
+        kind
+            The kind listed.
+        name
+            Names this order among the orders of ``kind``; always given with
+            the same ``sort_key`` and ``where``.
+        sort_key
+            A function of the entity that tells every two entities apart
+            (ending with the key, say).
+        where
+            Which entities are listed (by default every one of the kind).
+        """
+        entry = ("keys", kind, name)
+        holder: SortedKeys | None = self._derived.get(entry)
+        if holder is None or holder.touched:
+            with self._building:
+                holder = self._derived.get(entry)
+                if holder is None or holder.touched:
+                    generation = self._generation
+                    found = holder.current(self._nodes, len(self._by_kind[kind])) if holder is not None else None
+                    if found is None:
+                        found = SortedKeys(kind, sort_key, where, []).build(self._nodes, self._by_kind[kind])
+                    self._keep(entry, SortedKeys(kind, sort_key, where, found), generation, (kind,), SortedKeys.follow)
+                    return found
+        keys: list[str] = holder.keys
+        return keys
+
+    def sorted_items(
+        self,
+        name: Hashable,
+        build: Callable[[], list[_T]],
+        sort_key: Callable[[_T], Any],
+        follow: Callable[[GraphStore, Change], Iterable[tuple[Any, _T | None]] | None],
+        watch: Iterable[Watched],
+    ) -> list[_T]:
+        """``build()``, a list sorted by its items' ``sort_key``, kept current: a list returned is never changed.
+
+        Parameters
+        ----------
+        name
+            Names the list (not a name :meth:`cached` uses).
+        build
+            Makes the list; no two items may have the same sort key.
+        sort_key
+            An item's sort key.
+        follow
+            What a change to what the list watches does to it: given the store
+            (after the change) and the :class:`~graph.derived.Change`, each sort
+            key the change gives an item, or takes one from, with that item
+            (``None``: none now); or ``None`` to have the list built anew.
+            What it says is merged into the list when the list is next asked for.
+        watch
+            What the list depends on (see :data:`Watched`).
+        """
+        holder: SortedItems[_T] | None = self._derived.get(name)
+        if holder is None or holder.pending:
+            with self._building:
+                holder = self._derived.get(name)
+                if holder is None or holder.pending:
+                    generation = self._generation
+                    found = holder.current() if holder is not None else None
+                    if found is None:
+                        found = build()
+                    self._keep(name, SortedItems(found, sort_key, follow), generation, tuple(watch), SortedItems.follow)
+                    return found
+        items: list[_T] = holder.items
+        return items
 
     # -- changes -----------------------------------------------------------
     def add_entity(self, entity: Entity) -> None:
@@ -204,11 +427,13 @@ class GraphStore:
         DuplicateKey
             If a key is already in the store (entities before it stay added).
         """
+        self._begin()
         try:
             for entity in entities:
                 self._insert_entity(entity)
         finally:
-            self._changed()
+            self._version += 1
+            self._end(None, None)
 
     def add_relations(self, relations: Iterable[Relation]) -> None:
         """Add many relations at once; the version changes once.
@@ -220,11 +445,13 @@ class GraphStore:
         DuplicateKey
             If a relation key is already in the store.
         """
+        self._begin()
         try:
             for relation in relations:
                 self._insert_relation(relation)
         finally:
-            self._changed()
+            self._version += 1
+            self._end(None, None)
 
     def _insert_entity(self, entity: Entity) -> None:
         """Add an entity without changing the version (for loaders; see :meth:`add_entities`)."""
@@ -288,7 +515,8 @@ class GraphStore:
         """Add ``entity``, or replace the entity with its key; return the replaced one.
 
         The version does not change (the journal sets it per change set);
-        derived indexes are dropped.
+        the derived indexes that depend on entities of its kind follow the
+        change or are dropped.
 
         Raises
         ------
@@ -297,16 +525,21 @@ class GraphStore:
         """
         key = entity.key
         old = self._nodes.get(key)
-        if old is None:
-            self._redirects.pop(key, None)
-            self._insert_entity(entity)
-        else:
-            if old.kind is not entity.kind:
-                raise ValueError(f"{key!r} is {old.kind.section}, not {entity.kind.section}")
-            self._names.remove(key, old.names)
-            self._nodes[key] = entity
-            self._names.add(key, entity.names)
-        self._invalidate()
+        if old is not None and old.kind is not entity.kind:
+            raise ValueError(f"{key!r} is {old.kind.section}, not {entity.kind.section}")
+        self._begin()
+        change = None
+        try:
+            if old is None:
+                self._redirects.pop(key, None)
+                self._insert_entity(entity)
+            else:
+                self._names.remove(key, old.names)
+                self._nodes[key] = entity
+                self._names.add(key, entity.names)
+            change = Change(old, entity)
+        finally:
+            self._end(change, None if change is None else (entity.kind,))
         return old
 
     def remove_entity(self, key: str) -> Entity:
@@ -322,10 +555,15 @@ class GraphStore:
         entity = self.entity(key)
         if self._succ[key] or self._pred[key]:
             raise ValueError(f"{key!r} still has relations")
-        self._names.remove(key, entity.names)
-        self._by_kind[entity.kind].remove(key)
-        self._graph.remove_node(key)
-        self._invalidate()
+        self._begin()
+        change = None
+        try:
+            self._names.remove(key, entity.names)
+            self._by_kind[entity.kind].remove(key)
+            self._graph.remove_node(key)
+            change = Change(entity, None)
+        finally:
+            self._end(change, None if change is None else (entity.kind,))
         return entity
 
     def put_relation(self, relation: Relation) -> Relation | None:
@@ -339,10 +577,15 @@ class GraphStore:
         for end in (relation.subject, relation.object):
             if end not in self._succ:
                 raise UnknownEntity(end)
-        old = self._insert_or_find(relation)
-        if old is not None:
-            self._replace_relation(relation)
-        self._invalidate()
+        self._begin()
+        change = old = None
+        try:
+            old = self._insert_or_find(relation)
+            if old is not None:
+                self._replace_relation(relation)
+            change = Change(old, relation)
+        finally:
+            self._end(change, None if change is None else (relation.type, relation.subject, relation.object))
         return old
 
     def remove_relation(self, key: str) -> Relation:
@@ -354,24 +597,33 @@ class GraphStore:
             If there is none.
         """
         relation = self.relation(key)
-        keyed = self._succ[relation.subject][relation.object]
-        del keyed[relation.edge_key]
-        if not keyed:
-            del self._succ[relation.subject][relation.object]
-            del self._pred[relation.object][relation.subject]
-        self._by_type[relation.type] -= 1
-        self._invalidate()
+        self._begin()
+        change = None
+        try:
+            keyed = self._succ[relation.subject][relation.object]
+            del keyed[relation.edge_key]
+            if not keyed:
+                del self._succ[relation.subject][relation.object]
+                del self._pred[relation.object][relation.subject]
+            self._by_type[relation.type] -= 1
+            change = Change(relation, None)
+        finally:
+            self._end(change, None if change is None else (relation.type, relation.subject, relation.object))
         return relation
 
     def redirect(self, old: str, new: str) -> None:
         """Make lookups of ``old`` (no longer an entity) find ``new`` (after a merge)."""
         if old in self._nodes:
             raise ValueError(f"{old!r} is still an entity")
-        for source, target in self._redirects.items():
-            if target == old:
-                self._redirects[source] = new
-        self._redirects[old] = new
-        self._invalidate()
+        self._begin()
+        try:
+            for source, target in self._redirects.items():
+                if target == old:
+                    self._redirects[source] = new
+            self._redirects[old] = new
+        finally:
+            # No derived index that says what it watches reads the redirects.
+            self._end(None, ())
 
     @property
     def redirects(self) -> dict[str, str]:
@@ -443,14 +695,8 @@ class GraphStore:
                 yield from keyed.values()
 
     def keys_of_kind(self, kind: Kind) -> list[str]:
-        """Keys of one kind sorted by folded name, then key (cached per version)."""
-
-        def build() -> list[str]:
-            nodes = self._nodes
-            return sorted(self._by_kind[kind], key=lambda k: (fold(nodes[k].name), k))
-
-        result: list[str] = self.cached(("kind", kind), build)
-        return result
+        """Keys of one kind sorted by folded name, then key (kept current: see :meth:`sorted_keys`)."""
+        return self.sorted_keys(kind, "name", _by_name)
 
     def count(self, kind: Kind) -> int:
         """How many entities of ``kind`` there are."""
@@ -477,7 +723,7 @@ class GraphStore:
             yield from keyed.values()
 
     def relations_of(self, key: str) -> tuple[Relation, ...]:
-        """All relations touching ``key``, sorted by relation key (cached per version).
+        """All relations touching ``key``, sorted by relation key (cached until one of them changes).
 
         Raises
         ------
@@ -499,7 +745,7 @@ class GraphStore:
         # (networkx's degree sums over every neighbour's relations).
         if len(self._succ[key]) + len(self._pred[key]) < _CACHE_MIN_DEGREE:
             return build()
-        result: tuple[Relation, ...] = self.cached(("rel", key), build)
+        result: tuple[Relation, ...] = self.cached(("rel", key), build, watch=(key,))
         return result
 
     def relations_among(self, keys: Collection[str]) -> Iterator[Relation]:
@@ -536,20 +782,12 @@ class GraphStore:
 
     # -- derived indexes ---------------------------------------------------
     def major_ai_developers(self) -> list[str]:
-        """Keys of organizations flagged as major AI developers, by name (cached)."""
-
-        def build() -> list[str]:
-            return [
-                key
-                for key in self.keys_of_kind(Kind.ORGANIZATION)
-                if getattr(self.entity(key), "major_ai_developer", False)
-            ]
-
-        result: list[str] = self.cached("major", build)
-        return result
+        """Keys of organizations flagged as major AI developers, by name (kept current: see :meth:`sorted_keys`)."""
+        return self.sorted_keys(Kind.ORGANIZATION, "major", _by_name, _is_major)
 
     def agreement_parties(self, counterparty: str, statuses: frozenset[AgreementStatus]) -> frozenset[str]:
-        """Organizations party to an agreement with ``counterparty`` in one of ``statuses`` (cached per version)."""
+        """Organizations party to an agreement with ``counterparty`` in one of ``statuses`` (cached until an
+        agreement, or a relation of the types read, changes)."""
 
         def build() -> frozenset[str]:
             parties: set[str] = set()
@@ -563,7 +801,10 @@ class GraphStore:
                     )
             return frozenset(parties)
 
-        result: frozenset[str] = self.cached(("parties", counterparty, statuses), build)
+        # Read: the counterparty's COUNTERPARTY_TO relations, their agreements' statuses, and the
+        # agreements' PARTY_TO relations; an agreement with no relations is in none of these.
+        watch = (Kind.AGREEMENT, RelationType.COUNTERPARTY_TO, RelationType.PARTY_TO)
+        result: frozenset[str] = self.cached(("parties", counterparty, statuses), build, watch=watch)
         return result
 
     def organization(self, key: str) -> Organization:

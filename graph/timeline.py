@@ -13,13 +13,16 @@ from __future__ import annotations
 import bisect
 import datetime as _dt
 from collections.abc import Iterable
+from itertools import chain
+from operator import attrgetter
 from typing import NamedTuple
 
 from oversight_graph.graph.dates import PartialDate
+from oversight_graph.graph.derived import Change
 from oversight_graph.graph.enums import DescribedEnum, Kind
 from oversight_graph.graph.model import Citation, Entity, Relation
 from oversight_graph.graph.phrasing import mention, sentence
-from oversight_graph.graph.store import GraphStore
+from oversight_graph.graph.store import ANY_RECORD, GraphStore
 
 __all__ = ["Boundary", "TimelineEntry", "describe", "timeline"]
 
@@ -103,8 +106,16 @@ class TimelineEntry(NamedTuple):
     def sort_key(self) -> tuple[int, int, int, str]:
         """Chronological order (year, month, day), then the entity or relation key and boundary."""
         ident = self.relation.key if self.relation is not None else self.entity.key
-        year, month, day = self.date.sort_key
-        return (year, month, day, f"{ident}#{self.boundary._value_}")
+        return _sort_key(self.date, ident, self.boundary)
+
+
+def _sort_key(date: PartialDate, ident: str, boundary: Boundary) -> tuple[int, int, int, str]:
+    """The sort key of the entry of ``ident`` (an entity or relation key) at ``date``."""
+    year, month, day = date.sort_key
+    return (year, month, day, f"{ident}#{boundary._value_}")
+
+
+_SORT_KEY = attrgetter("sort_key")
 
 
 def _entity_entry(entity: Entity) -> TimelineEntry | None:
@@ -128,8 +139,39 @@ def _all_entries(store: GraphStore) -> list[TimelineEntry]:
     for relation in store.relations():
         if relation.valid_from is not None or relation.valid_to is not None:
             entries.extend(_relation_entries(store, relation))
-    entries.sort(key=lambda e: e.sort_key)
+    entries.sort(key=_SORT_KEY)
     return entries
+
+
+def _follow(store: GraphStore, change: Change) -> list[tuple[tuple[int, int, int, str], TimelineEntry | None]]:
+    """What ``change`` does to the whole-graph timeline: the entries it removes, adds or replaces.
+
+    An entity's change replaces its own entry and those of its dated
+    relations too, which hold the entity.
+    """
+    before, after = change.before, change.after
+    found: list[tuple[tuple[int, int, int, str], TimelineEntry | None]] = []
+    if isinstance(change.record, Relation):
+        if isinstance(before, Relation):
+            key = before.key
+            if before.valid_from is not None:
+                found.append((_sort_key(before.valid_from, key, Boundary.STARTED), None))
+            if before.valid_to is not None:
+                found.append((_sort_key(before.valid_to, key, Boundary.ENDED), None))
+        if isinstance(after, Relation):
+            found += [(e.sort_key, e) for e in _relation_entries(store, after)]
+        return found
+    if isinstance(before, Entity) and before.date is not None:
+        found.append((_sort_key(before.date, before.key, Boundary.OCCURRED), None))
+    if isinstance(after, Entity):
+        entry = _entity_entry(after)
+        if entry is not None:
+            found.append((entry.sort_key, entry))
+        key = after.key
+        for relation in chain(store.out_relations(key), store.in_relations(key)):
+            if relation.valid_from is not None or relation.valid_to is not None:
+                found += [(e.sort_key, e) for e in _relation_entries(store, relation)]
+    return found
 
 
 def _overlaps(entry: TimelineEntry, start: PartialDate | None, end: PartialDate | None) -> bool:
@@ -161,8 +203,9 @@ def timeline(
     limit
         At most this many entries.
 
-    The whole-graph timeline is sorted once per version of the store; a page
-    of it is found by binary search, not by reading the entries before it.
+    The whole-graph timeline is sorted once and kept current as the graph
+    changes (see :meth:`graph.store.GraphStore.sorted_items`); a page of it is
+    found by binary search, not by reading the entries before it.
 
     Raises
     ------
@@ -186,9 +229,9 @@ def timeline(
         entries = [e for e in [_entity_entry(entity)] if e is not None]
         for relation in store.relations_of(key):
             entries.extend(_relation_entries(store, relation))
-        entries.sort(key=lambda e: e.sort_key)
+        entries.sort(key=_SORT_KEY)
     else:
-        entries = store.cached("timeline", lambda: _all_entries(store))
+        entries = store.sorted_items("timeline", lambda: _all_entries(store), _SORT_KEY, _follow, ANY_RECORD)
     lo = 0
     if start is not None:
         earliest = start.earliest()

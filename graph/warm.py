@@ -1,6 +1,6 @@
 """Build the derived indexes a server needs, ahead of the first request.
 
-The store builds these lazily, once per version (the sorted timeline of the
+The store builds these lazily, once (the sorted timeline of the
 whole graph, each organization's agreements, the sorted entity lists...).
 On a large graph the first to be built can take seconds; a server calls
 :func:`warm` right after loading so that no request has to wait for it.
