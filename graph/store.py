@@ -109,7 +109,9 @@ class GraphStore:
         # Who watches what: topic (a Kind, a RelationType, an entity key or _EVERY) -> name -> how it follows.
         self._watchers: dict[Any, dict[Any, _Follow | None]] = {}
         self._watching: dict[Any, tuple[Any, ...]] = {}
+        # One lock per derived value while it is built (see _build_lock), and one for the registry above.
         self._building = threading.RLock()
+        self._build_locks: dict[Any, threading.RLock] = {}
         # Keys merged into another entity: lookups of the old key find the survivor.
         self._redirects: dict[str, str] = {}
 
@@ -142,9 +144,10 @@ class GraphStore:
         self._derived = {}
         self._watchers = {}
         self._watching = {}
+        self._building = threading.RLock()
+        self._build_locks = {}
         for kind, keys in state.get("orders", {}).items():
             self._keep(("keys", kind, "name"), SortedKeys(kind, _by_name, None, keys), 0, (kind,), SortedKeys.follow)
-        self._building = threading.RLock()
 
     # -- state -------------------------------------------------------------
     @property
@@ -245,14 +248,27 @@ class GraphStore:
         """
         if generation & 1 or generation != self._generation:
             return
-        self._drop(name)
-        self._derived[name] = value
-        self._watching[name] = topics
-        for topic in topics:
-            self._watchers.setdefault(topic, {})[name] = follow
-        if generation != self._generation:
-            # A change began while this was being kept (in another thread), and may have missed it.
+        with self._building:  # values built at once under their own locks are registered one at a time
             self._drop(name)
+            self._derived[name] = value
+            self._watching[name] = topics
+            for topic in topics:
+                self._watchers.setdefault(topic, {})[name] = follow
+            if generation != self._generation:
+                # A change began while this was being kept (in another thread), and may have missed it.
+                self._drop(name)
+
+    def _build_lock(self, name: Any) -> threading.RLock:
+        """The lock held while the derived value ``name`` is built.
+
+        One per value, so that a request needing one index never waits for
+        another one being built (a warm-up thread building the timeline for
+        seconds, say), while two threads never build the same one twice.
+        """
+        lock = self._build_locks.get(name)
+        if lock is None:
+            lock = self._build_locks.setdefault(name, threading.RLock())  # one wins if two threads race
+        return lock
 
     def set_version(self, version: int) -> None:
         """Set the version to a change journal's (see :mod:`journal`), after applying its change set.
@@ -304,7 +320,7 @@ class GraphStore:
             raise ValueError("a value that follows changes must say what it watches")
         # Built under a lock, so that a request and a warm-up thread (see
         # graph.warm) do not both spend seconds building the same index.
-        with self._building:
+        with self._build_lock(name):
             try:
                 return self._derived[name]
             except KeyError:
@@ -343,7 +359,7 @@ class GraphStore:
         entry = ("keys", kind, name)
         holder: SortedKeys | None = self._derived.get(entry)
         if holder is None or holder.touched:
-            with self._building:
+            with self._build_lock(entry):
                 holder = self._derived.get(entry)
                 if holder is None or holder.touched:
                     generation = self._generation
@@ -384,7 +400,7 @@ class GraphStore:
         """
         holder: SortedItems[_T] | None = self._derived.get(name)
         if holder is None or holder.pending:
-            with self._building:
+            with self._build_lock(name):
                 holder = self._derived.get(name)
                 if holder is None or holder.pending:
                     generation = self._generation

@@ -16,6 +16,7 @@ import bisect
 import dataclasses
 import pickle
 import random
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -489,3 +490,36 @@ def test_merged_gives_what_a_sort_gives(changes: int) -> None:
     rng.shuffle(insertions)
     expected = sorted([x for at, x in enumerate(items) if at not in removed] + added)
     assert merged(items, sorted(removed, reverse=True), insertions) == expected
+
+
+def test_an_index_being_built_holds_up_only_those_who_need_it() -> None:
+    """A warm-up thread building one index for seconds must not hold a request for another (nor let two build one)."""
+    store = sample_store()
+    started, release = threading.Event(), threading.Event()
+    builds: list[str] = []
+
+    def slow() -> str:
+        builds.append("slow")
+        started.set()
+        assert release.wait(10)
+        return "slow"
+
+    def build_slow() -> None:
+        assert store.cached("slow", slow) == "slow"
+
+    first, second = threading.Thread(target=build_slow), threading.Thread(target=build_slow)
+    first.start()
+    assert started.wait(10)
+    second.start()  # asks for the same index: waits for the first build instead of making its own
+    answers: list[Any] = []
+    other = threading.Thread(
+        target=lambda: answers.extend([store.cached("other", lambda: 42), store.keys_of_kind(Kind.PERSON)])
+    )
+    other.start()
+    other.join(5)
+    assert not other.is_alive() and answers[0] == 42 and answers[1], "a request waited for an index it does not need"
+    assert second.is_alive() and not release.is_set()
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert builds == ["slow"]
