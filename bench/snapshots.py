@@ -34,7 +34,18 @@ from pathlib import Path
 from typing import Any
 
 from bench.run import ROOT, _dataset, _free_port, _wait_healthy
-from bench.writes import _NUMBERS, READ, READERS, WRITE, _Client, _entity_keys, _fmt, _percentile, _uptime
+from bench.writes import (
+    _NUMBERS,
+    READ,
+    READERS,
+    WRITE,
+    _Client,
+    _entity_keys,
+    _fmt,
+    _percentile,
+    _uptime,
+    serve_command,
+)
 
 __all__ = ["main"]
 
@@ -60,23 +71,16 @@ def _run(
     port = _free_port()
     with log.open("w") as out:
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "oversight_graph.server.cli",
-                "serve",
-                "--db",
-                str(db),
-                "--data",
-                str(directory),
-                "--port",
-                str(port),
+            serve_command(
+                db,
+                directory,
+                port,
                 "--snapshot-every",
                 str(every),
                 "--snapshot-in-background" if background else "--no-snapshot-in-background",
                 "--log-level",
                 "info",
-            ],
+            ),
             cwd=ROOT.parent,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -43,7 +43,7 @@ from typing import Any
 
 from bench.run import ROOT, _dataset, _free_port, _wait_healthy
 
-__all__ = ["main"]
+__all__ = ["main", "serve_command"]
 
 READ = """query($k: String!) { entity(key: $k) { key name relations(first: 10) { edges { node { key type
   citations { paragraph claim attribution { text sourceCount } } } } } } }"""
@@ -129,6 +129,23 @@ def _entity_keys(directory: Path, most: int = 5000) -> list[str]:
     return keys
 
 
+def serve_command(db: Path, directory: Path, port: int, *options: str) -> list[str]:
+    """``oversight serve`` on the journal ``db`` (begun from ``directory``) at ``port``, with ``options``."""
+    return [
+        sys.executable,
+        "-m",
+        "oversight_graph.server.cli",
+        "serve",
+        "--db",
+        str(db),
+        "--data",
+        str(directory),
+        "--port",
+        str(port),
+        *options,
+    ]
+
+
 def _http_part(directory: Path, seconds: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="oversight-writes-") as temporary:
         db = Path(temporary) / "graph.db"
@@ -142,18 +159,7 @@ def _http_part(directory: Path, seconds: float) -> dict[str, Any]:
         ).stdout.split()[-1]
         port = _free_port()
         server = subprocess.Popen(
-            [
-                *command,
-                "serve",
-                "--db",
-                str(db),
-                "--data",
-                str(directory),
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
+            serve_command(db, directory, port, "--log-level", "warning"),
             cwd=ROOT.parent,
             # The readers are one client by address: no cost budget, as in bench.serve.
             env={**os.environ, "OVERSIGHT_RATE_LIMIT_COST": "0"},

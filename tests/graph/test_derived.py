@@ -37,15 +37,8 @@ from oversight_graph.graph.sample import sample_store
 from oversight_graph.graph.store import GraphStore
 from oversight_graph.graph.timeline import timeline
 from oversight_graph.graph.vocabulary import RelationType
+from tests.graph.test_properties import DATE_FIELD as DATE_FIELDS
 
-DATE_FIELDS = {
-    Kind.AI_MODEL: "release_date",
-    Kind.ORDER: "date_signed",
-    Kind.INCIDENT: "occurred",
-    Kind.AGREEMENT: "date_signed",
-    Kind.EVENT: "occurred",
-    Kind.DOCUMENT: "published",
-}
 NAMES = ["Alpha", "beta", "Ćetta", "delta-9", "A.I. Lab", "ai lab", "Zed", "zed", "Müller", "muller", "Omega", "  x "]
 STATUSES = [frozenset({AgreementStatus.SIGNED}), frozenset({AgreementStatus.AGREED, AgreementStatus.SIGNED})]
 

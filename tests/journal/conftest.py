@@ -13,6 +13,7 @@ import pytest
 
 from oversight_graph.journal.base import Journal
 from oversight_graph.journal.changes import Actor, Role
+from oversight_graph.journal.edits import EditRequest
 from oversight_graph.journal.postgres import PostgresJournal
 from oversight_graph.journal.sqlite import SQLiteJournal
 from oversight_graph.journal.startup import start_model
@@ -67,3 +68,15 @@ def journal(open_journal: Callable[[], Journal]) -> Journal:
 @pytest.fixture
 def writer(journal) -> Writer:
     return Writer(journal, start_model(journal, SEED))
+
+
+def add_lab(writer: Writer, number: int) -> None:
+    """One change set creating the organization ``org/lab-<number>``, as an editor."""
+    record = {
+        "key": f"org/lab-{number}",
+        "name": f"Lab {number}",
+        "description": "A lab.",
+        "category": "COMPANY",
+        "citation": [citation()],
+    }
+    writer.submit(EDITOR, f"lab {number}", [EditRequest("createEntity", {"record": record})])

@@ -19,7 +19,7 @@ from oversight_graph.journal.sqlite import SQLiteJournal
 from oversight_graph.journal.startup import start_model
 from oversight_graph.journal.writer import Writer
 from tests.graph.same_store import assert_same_answers, assert_same_store
-from tests.journal.conftest import ADMIN, EDITOR, SEED, citation
+from tests.journal.conftest import ADMIN, EDITOR, SEED, add_lab, citation
 
 GENERATED = 1500
 
@@ -33,19 +33,8 @@ def _same_graph(a, b) -> None:
         assert [m.key for m in a.names.search(kind_list)] == [m.key for m in b.names.search(kind_list)]
 
 
-def _edit(writer: Writer, number: int) -> None:
-    record = {
-        "key": f"org/lab-{number}",
-        "name": f"Lab {number}",
-        "description": "A lab.",
-        "category": "COMPANY",
-        "citation": [citation()],
-    }
-    writer.submit(EDITOR, f"lab {number}", [EditRequest("createEntity", {"record": record})])
-
-
 def test_a_snapshot_holds_the_same_graph(writer: Writer, journal: SQLiteJournal) -> None:
-    _edit(writer, 1)
+    add_lab(writer, 1)
     writer.submit(ADMIN, "merge", [EditRequest("mergeEntities", {"keep": "org/meta", "merge": "org/lab-1"})])
     path = write_snapshot(writer.model, journal)
     loaded = read_snapshot(path, journal)
@@ -55,9 +44,9 @@ def test_a_snapshot_holds_the_same_graph(writer: Writer, journal: SQLiteJournal)
 
 
 def test_restart_loads_the_newest_snapshot_and_replays_the_rest(writer: Writer, journal: SQLiteJournal) -> None:
-    _edit(writer, 1)
+    add_lab(writer, 1)
     write_snapshot(writer.model, journal)
-    _edit(writer, 2)
+    add_lab(writer, 2)
     restarted = start_model(journal, SEED)
     _same_graph(restarted.store, writer.model.store)
     assert restarted.created_in("org/lab-2") == 3
@@ -67,7 +56,7 @@ def test_restart_loads_the_newest_snapshot_and_replays_the_rest(writer: Writer, 
 def test_a_damaged_snapshot_is_refused_and_the_journal_replayed(
     writer: Writer, journal: SQLiteJournal, where: str
 ) -> None:
-    _edit(writer, 1)
+    add_lab(writer, 1)
     path = write_snapshot(writer.model, journal)
     data = bytearray(path.read_bytes())
     if where == "middle":
@@ -95,7 +84,7 @@ def test_a_snapshot_of_another_journal_is_refused(writer: Writer, journal: SQLit
 
 def test_only_the_newest_snapshots_are_kept(writer: Writer, journal: SQLiteJournal) -> None:
     for number in range(KEEP + 2):
-        _edit(writer, number)
+        add_lab(writer, number)
         write_snapshot(writer.model, journal)
     kept = latest_snapshot(journal, journal.head())
     assert [int(p.stem) for p in kept] == list(range(journal.head(), journal.head() - KEEP, -1))
@@ -178,7 +167,7 @@ def _format_1(model: ReadModel, journal: SQLiteJournal) -> Path:
 
 
 def test_a_snapshot_of_the_first_format_still_loads(writer: Writer, journal: SQLiteJournal) -> None:
-    _edit(writer, 1)
+    add_lab(writer, 1)
     loaded = read_snapshot(_format_1(writer.model, journal), journal)
     assert_same_store(writer.model.store, loaded.store)
     assert loaded.created == writer.model.created

@@ -10,25 +10,13 @@ from pathlib import Path
 import pytest
 
 from oversight_graph.journal.base import Journal
-from oversight_graph.journal.edits import EditRequest
 from oversight_graph.journal.readmodel import ReadModel
 from oversight_graph.journal.snapshot import latest_snapshot, partial_path, read_snapshot, write_snapshot
 from oversight_graph.journal.snapshotter import Snapshotter
 from oversight_graph.journal.startup import start_model
 from oversight_graph.journal.writer import Writer
 from tests.graph.same_store import assert_same_store
-from tests.journal.conftest import EDITOR, SEED, citation
-
-
-def _edit(writer: Writer, number: int) -> None:
-    record = {
-        "key": f"org/lab-{number}",
-        "name": f"Lab {number}",
-        "description": "A lab.",
-        "category": "COMPANY",
-        "citation": [citation()],
-    }
-    writer.submit(EDITOR, f"lab {number}", [EditRequest("createEntity", {"record": record})])
+from tests.journal.conftest import SEED, add_lab
 
 
 def _versions(journal: Journal) -> list[int]:
@@ -55,14 +43,14 @@ def snapshots(writer: Writer, journal: Journal):
 
 def test_a_snapshot_is_written_every_n_change_sets(writer: Writer, journal: Journal, snapshots: Snapshotter) -> None:
     for number in range(2):
-        _edit(writer, number)
+        add_lab(writer, number)
     assert not snapshots.running and _versions(journal) == []  # versions 2 and 3: not yet 3 since version 1
-    _edit(writer, 2)
+    add_lab(writer, 2)
     assert snapshots.wait(30)
     assert _versions(journal) == [4]
     assert snapshots.written == 1 and snapshots.failed == 0
     for number in range(3, 6):
-        _edit(writer, number)
+        add_lab(writer, number)
         snapshots.wait(30)
     assert _versions(journal) == [7, 4]
     assert_same_store(writer.model.store, read_snapshot(latest_snapshot(journal, 7)[0], journal).store)
@@ -73,11 +61,11 @@ def test_writes_go_on_while_a_snapshot_is_written_and_it_holds_the_graph_as_fork
 ) -> None:
     snapshots._write = _slow(4.0)
     for number in range(3):
-        _edit(writer, number)  # the third starts the snapshot of version 4
+        add_lab(writer, number)  # the third starts the snapshot of version 4
     assert snapshots.running
     as_forked = read_snapshot(write_snapshot(writer.model, journal), journal).store  # the same graph, written here
     for number in range(3, 8):
-        _edit(writer, number)  # not held up by the child, and not in its copy
+        add_lab(writer, number)  # not held up by the child, and not in its copy
     assert snapshots.running, "the writes waited for the snapshot"
     assert snapshots.wait(30)
     assert writer.model.version == 9
@@ -87,7 +75,7 @@ def test_writes_go_on_while_a_snapshot_is_written_and_it_holds_the_graph_as_fork
     assert "org/lab-2" in written.store and "org/lab-3" not in written.store
     # One snapshot at a time: version 7 was due while the child ran, and is written at the next turn.
     assert snapshots.written == 1
-    _edit(writer, 8)
+    add_lab(writer, 8)
     assert snapshots.wait(30) and max(_versions(journal)) == 10
 
 
@@ -95,7 +83,7 @@ def test_a_restart_uses_the_snapshot_and_replays_what_followed(
     writer: Writer, journal: Journal, snapshots: Snapshotter
 ) -> None:
     for number in range(4):
-        _edit(writer, number)
+        add_lab(writer, number)
     assert snapshots.wait(30) and _versions(journal) == [4]
     restarted = start_model(journal, SEED)
     assert restarted.version == 5
@@ -108,7 +96,7 @@ def test_stopping_ends_a_child_still_writing_and_leaves_no_partial_file(
 ) -> None:
     snapshots._write = _slow(60.0)
     for number in range(3):
-        _edit(writer, number)
+        add_lab(writer, number)
     child = snapshots._child
     assert child is not None
     partial = partial_path(journal, child.version, child.pid)
@@ -121,7 +109,7 @@ def test_stopping_ends_a_child_still_writing_and_leaves_no_partial_file(
     with pytest.raises(ProcessLookupError):
         os.kill(child.pid, 0)
     assert _versions(journal) == []
-    _edit(writer, 3)  # stopped: no longer counting
+    add_lab(writer, 3)  # stopped: no longer counting
     assert not snapshots.running
 
 
@@ -134,13 +122,13 @@ def test_a_failed_snapshot_is_logged_and_tried_at_the_next_turn(
     snapshots._write = broken
     with caplog.at_level(logging.WARNING, logger="oversight.journal"):
         for number in range(3):
-            _edit(writer, number)
+            add_lab(writer, number)
         assert snapshots.wait(30)
     assert snapshots.failed == 1 and snapshots.written == 0
     assert "snapshot of version 4 not written: OSError: [Errno 28] No space left on device" in caplog.text
     snapshots._write = write_snapshot
     for number in range(3, 6):
-        _edit(writer, number)
+        add_lab(writer, number)
     assert snapshots.wait(30) and _versions(journal) == [7]
 
 
@@ -151,17 +139,17 @@ def test_one_writer_per_folder(writer: Writer, journal: Journal, snapshots: Snap
     try:
         snapshots._write = _slow(3.0)
         for number in range(3):
-            _edit(writer, number)
+            add_lab(writer, number)
         assert snapshots.running and not other.running  # the folder's lock is the child's
         assert not other.snapshot()
         assert snapshots.wait(30)
         assert not other.snapshot()  # the folder has this version already
         assert other.last == 4
         snapshots._write = write_snapshot
-        _edit(writer, 3)  # version 5: the snapshot of 4 is recent enough for both
+        add_lab(writer, 3)  # version 5: the snapshot of 4 is recent enough for both
         assert not snapshots.running and not other.running
         for number in range(4, 6):
-            _edit(writer, number)
+            add_lab(writer, number)
         assert snapshots.wait(30) and other.wait(30)
         assert _versions(journal) == [7, 4]
         assert snapshots.written + other.written == 2
@@ -171,16 +159,16 @@ def test_one_writer_per_folder(writer: Writer, journal: Journal, snapshots: Snap
 
 def test_a_snapshotter_counts_from_the_newest_snapshot_on_disk(writer: Writer, journal: Journal) -> None:
     for number in range(2):
-        _edit(writer, number)
+        add_lab(writer, number)
     write_snapshot(writer.model, journal)
     snapshotter = Snapshotter(journal, writer.model, every=3)
     assert snapshotter.last == 3
     snapshotter.start()
     try:
         for number in range(2, 4):
-            _edit(writer, number)
+            add_lab(writer, number)
         assert not snapshotter.running and _versions(journal) == [3]
-        _edit(writer, 4)
+        add_lab(writer, 4)
         assert snapshotter.wait(30) and _versions(journal) == [6, 3]
     finally:
         snapshotter.stop(timeout=30)
@@ -191,7 +179,7 @@ def test_without_fork_the_snapshot_is_written_in_the_applying_thread(writer: Wri
     snapshotter.start()
     try:
         for number in range(2):
-            _edit(writer, number)
+            add_lab(writer, number)
         assert not snapshotter.running and _versions(journal) == [3]
     finally:
         snapshotter.stop()
@@ -205,7 +193,7 @@ def test_partial_files_of_writers_that_are_gone_are_removed(
     left.write_bytes(b"half")
     snapshots._write = _slow(3.0)
     for number in range(3):
-        _edit(writer, number)
+        add_lab(writer, number)
     assert snapshots.running  # a writer at work: its folder's partial files are not touched
     Snapshotter(journal, writer.model, every=3).start()
     assert left.exists()
