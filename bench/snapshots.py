@@ -35,15 +35,12 @@ from typing import Any
 
 from bench.run import ROOT, _dataset, _free_port, _wait_healthy
 from bench.writes import (
-    _NUMBERS,
-    READ,
     READERS,
-    WRITE,
-    _Client,
     _entity_keys,
     _fmt,
     _percentile,
     _uptime,
+    latencies,
     serve_command,
 )
 
@@ -91,44 +88,20 @@ def _run(
         keys = _entity_keys(directory)
         baseline = _pss_kb(server.pid)
         stop = threading.Event()
-        reads: list[float] = []
-        writes: list[float] = []
         peak = [0]
-
-        def reader(index: int) -> None:
-            client = _Client(port)
-            local = []
-            number = index
-            while not stop.is_set():
-                started = time.perf_counter()
-                client.post(READ, {"k": keys[number % len(keys)]})
-                local.append(time.perf_counter() - started)
-                number += 7
-            reads.extend(local)
-
-        def writer() -> None:
-            client = _Client(port, token)
-            number = 0
-            while not stop.is_set():
-                started = time.perf_counter()
-                # A description no entity has had yet, in any run: every change set changes something.
-                client.post(WRITE, {"k": keys[number % len(keys)], "d": f"Snapshot benchmark {next(_NUMBERS)}."})
-                writes.append(time.perf_counter() - started)
-                number += 1
 
         def sampler() -> None:
             while not stop.is_set():
                 peak[0] = max(peak[0], _pss_kb(server.pid))
                 time.sleep(0.2)
 
-        threads = [threading.Thread(target=reader, args=(i,)) for i in range(READERS)]
-        threads += [threading.Thread(target=writer), threading.Thread(target=sampler)]
-        for thread in threads:
-            thread.start()
-        time.sleep(seconds)
-        stop.set()
-        for thread in threads:
-            thread.join()
+        watching = threading.Thread(target=sampler)
+        watching.start()
+        try:
+            reads, writes = latencies(port, keys, seconds, token, reads=True, writes=True)
+        finally:
+            stop.set()
+            watching.join()
         # Let a snapshot begun near the end finish, so that its time is logged.
         folder = db.with_name(db.name + ".snapshots")
         deadline = time.monotonic() + 600

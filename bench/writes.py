@@ -43,7 +43,7 @@ from typing import Any
 
 from bench.run import ROOT, _dataset, _free_port, _wait_healthy
 
-__all__ = ["main", "serve_command"]
+__all__ = ["latencies", "main", "serve_command"]
 
 READ = """query($k: String!) { entity(key: $k) { key name relations(first: 10) { edges { node { key type
   citations { paragraph claim attribution { text sourceCount } } } } } } }"""
@@ -75,8 +75,11 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
-def _load(port: int, keys: list[str], seconds: float, token: str, *, reads: bool, writes: bool) -> dict[str, Any]:
-    latencies: list[list[float]] = [[] for _ in range(READERS)]
+def latencies(
+    port: int, keys: list[str], seconds: float, token: str, *, reads: bool, writes: bool
+) -> tuple[list[float], list[float]]:
+    """Seconds each read and each write took, with ``READERS`` readers and one writer for ``seconds``."""
+    per_reader: list[list[float]] = [[] for _ in range(READERS)]
     written: list[float] = []
     stop = threading.Event()
 
@@ -85,7 +88,7 @@ def _load(port: int, keys: list[str], seconds: float, token: str, *, reads: bool
         while not stop.is_set():
             started = time.perf_counter()
             client.post(READ, {"k": rng.choice(keys)})
-            latencies[index].append(time.perf_counter() - started)
+            per_reader[index].append(time.perf_counter() - started)
 
     def writer() -> None:
         client, rng = _Client(port, token), random.Random()
@@ -104,7 +107,11 @@ def _load(port: int, keys: list[str], seconds: float, token: str, *, reads: bool
     stop.set()
     for thread in threads:
         thread.join()
-    read = [value for per in latencies for value in per]
+    return [value for per in per_reader for value in per], written
+
+
+def _load(port: int, keys: list[str], seconds: float, token: str, *, reads: bool, writes: bool) -> dict[str, Any]:
+    read, written = latencies(port, keys, seconds, token, reads=reads, writes=writes)
     return {
         "reads_per_s": len(read) / seconds if reads else None,
         "read_p50_ms": _percentile(read, 0.50) * 1000 if read else None,
